@@ -1,0 +1,43 @@
+// <kern/clock.h>: the kernel clock API. Absolute time is CLOCK_MONOTONIC nanoseconds with a
+// 1/1 timebase (see <mach/mach_time.h>), so absolutetime_to_nanoseconds is the identity, but
+// kexts that convert explicitly stay correct. "System" time is uptime; "calendar" time is
+// CLOCK_REALTIME.
+#pragma once
+
+#include <stdint.h>
+
+#include <mach/clock_types.h>
+#include <mach/mach_time.h>
+
+typedef unsigned long clock_sec_t;
+typedef unsigned int clock_usec_t, clock_nsec_t;
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+void clock_get_calendar_microtime(clock_sec_t *secs, clock_usec_t *microsecs);
+void clock_get_calendar_nanotime(clock_sec_t *secs, clock_nsec_t *nanosecs);
+void clock_get_calendar_absolute_and_microtime(clock_sec_t *secs, clock_usec_t *microsecs, uint64_t *abstime);
+void clock_get_system_microtime(clock_sec_t *secs, clock_usec_t *microsecs);
+void clock_get_system_nanotime(clock_sec_t *secs, clock_nsec_t *nanosecs);
+void clock_timebase_info(mach_timebase_info_t info);
+void clock_get_uptime(uint64_t *result);
+
+// Deadlines are absolute times; they saturate instead of wrapping.
+void clock_interval_to_deadline(uint32_t interval, uint32_t scale_factor, uint64_t *result);
+void nanoseconds_to_deadline(uint64_t interval, uint64_t *result);
+void clock_interval_to_absolutetime_interval(uint32_t interval, uint32_t scale_factor, uint64_t *result);
+void clock_absolutetime_interval_to_deadline(uint64_t abstime, uint64_t *result);
+void clock_continuoustime_interval_to_deadline(uint64_t abstime, uint64_t *result);
+// Busy-waits (with yields) until `deadline`, as xnu's does for short driver delays.
+void clock_delay_until(uint64_t deadline);
+
+void absolutetime_to_nanoseconds(uint64_t abstime, uint64_t *result);
+void nanoseconds_to_absolutetime(uint64_t nanoseconds, uint64_t *result);
+uint64_t absolutetime_to_continuoustime(uint64_t abstime);
+uint64_t continuoustime_to_absolutetime(uint64_t conttime);
+
+#ifdef __cplusplus
+}
+#endif

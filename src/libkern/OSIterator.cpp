@@ -1,0 +1,4 @@
+// OSIterator: the abstract iterator class.
+#include <libkern/c++/OSIterator.h>
+
+OSDefineMetaClassAndAbstractStructors(OSIterator, OSObject);
