@@ -73,6 +73,7 @@ public:
         std::vector<std::shared_ptr<Subscription>> subscribers;
         {
             std::lock_guard guard(mutex_);
+            const bool notify = !subscriptions_.empty() && !tDelivering;
             forEachLine(text, [&](std::string_view line) {
                 KernelLog::Entry entry{++lastSequence_, now, std::string(module), type, std::string(line)};
                 // Echo under the lock so stderr shows lines in ring order.
@@ -80,12 +81,13 @@ public:
                     const std::string formatted = KernelLog::formatLine(entry, timestamps_) + '\n';
                     std::fwrite(formatted.data(), 1, formatted.size(), stderr);
                 }
-                ring_.push_back(entry);
-                added.push_back(std::move(entry));
+                if (notify) {
+                    added.push_back(entry);
+                }
+                ring_.push_back(std::move(entry));
             });
             trimLocked();
-            if (!added.empty() && !tDelivering) {
-                subscribers.reserve(subscriptions_.size());
+            if (notify) {
                 for (const auto &[id, subscription] : subscriptions_) {
                     subscribers.push_back(subscription);
                 }

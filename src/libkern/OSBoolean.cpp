@@ -21,10 +21,14 @@ void OSBoolean::initialize()
 {
     static std::once_flag once;
     std::call_once(once, [] {
-        gOSBooleanTrue = new OSBoolean;
+        // Built with the metaclass-taking constructor, which does not count the instance: this
+        // runs during the library's static initialisation, possibly before OSObject's metaclass
+        // (another file) is constructed, and counting would walk up to it. So, unlike xnu,
+        // OSBoolean's instance count does not include the two immortal instances.
+        gOSBooleanTrue = new OSBoolean(&gMetaClass);
         gOSBooleanTrue->OSObject::init();
         gOSBooleanTrue->value = true;
-        gOSBooleanFalse = new OSBoolean;
+        gOSBooleanFalse = new OSBoolean(&gMetaClass);
         gOSBooleanFalse->OSObject::init();
         gOSBooleanFalse->value = false;
     });

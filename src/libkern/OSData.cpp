@@ -96,6 +96,7 @@ bool OSData::initWithCapacity(unsigned int capacity)
         return false;
     }
     external_ = nullptr;
+    noCopy_ = false;
     length_ = 0;
     // As xnu: the increment is the initial capacity, at least 16.
     capacityIncrement_ = capacity < kDefaultCapacityIncrement ? kDefaultCapacityIncrement : capacity;
@@ -125,13 +126,13 @@ bool OSData::initWithBytes(const void* bytes, unsigned int numBytes)
 
 bool OSData::initWithBytesNoCopy(void* bytes, unsigned int numBytes)
 {
-    // A NoCopy buffer needs memory to point at, even when empty.
-    if (!bytes || !OSObject::init()) {
+    if ((numBytes && !bytes) || !OSObject::init()) {
         return false;
     }
     buffer_.clear();
     buffer_.shrink_to_fit();
     external_ = bytes;
+    noCopy_ = true;
     length_ = numBytes;
     capacityIncrement_ = kDefaultCapacityIncrement;
     return true;

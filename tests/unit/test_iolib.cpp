@@ -238,6 +238,11 @@ struct SleepersFixture {
 
     ~SleepersFixture()
     {
+        // Should a test have failed half-way, release the remaining sleepers before joining.
+        eventually([&] {
+            IOLockWakeup(lock, &event, false);
+            return awake.load() == static_cast<int>(threads.size());
+        });
         for (auto &thread : threads) {
             thread.join();
         }

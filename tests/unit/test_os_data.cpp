@@ -94,6 +94,14 @@ TEST(OSData, NoCopyWrapsTheCallersMemoryAndCannotGrow)
     buffer[0] = 'E';
     EXPECT_TRUE(d->isEqualTo("External", 8));
     EXPECT_EQ(OSData::withBytesNoCopy(nullptr, 4), nullptr);
+    // As xnu: an empty NoCopy buffer may have no memory, and still cannot grow.
+    OSSharedPtr<OSData> empty = adopt(OSData::withBytesNoCopy(nullptr, 0));
+    ASSERT_TRUE(empty);
+    EXPECT_EQ(empty->getLength(), 0u);
+    EXPECT_EQ(empty->getBytesNoCopy(), nullptr);
+    EXPECT_FALSE(empty->appendBytes("x", 1));
+    OSSharedPtr<OSData> owned = adopt(OSData::withCapacity(0));
+    EXPECT_TRUE(empty->isEqualTo(owned.get()));
 }
 
 TEST(OSData, WithDataAndRanges)

@@ -10,6 +10,7 @@
 #include <libkern/c++/OSObject.h>
 #include <libkern/c++/OSPtr.h>
 
+#include <type_traits>
 #include <utility>
 
 class OSDictionary;

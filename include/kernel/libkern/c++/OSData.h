@@ -66,11 +66,12 @@ public:
     void setSerializable(bool serializable);
 
 private:
-    bool isExternal() const { return external_ != nullptr; }
+    bool isExternal() const { return noCopy_; }
     unsigned char* bytes() const;
 
     std::vector<unsigned char> buffer_;  // owned storage; its size is the capacity
-    void* external_;                     // the caller's memory (withBytesNoCopy), else null
+    void* external_;                     // the caller's memory when noCopy_
+    bool noCopy_;                        // made by withBytesNoCopy: fixed size, not ours
     unsigned int length_;
     unsigned int capacityIncrement_;
     bool notSerializable_;

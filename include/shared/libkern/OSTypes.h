@@ -1,0 +1,36 @@
+// <libkern/OSTypes.h>: libkern's fixed-width type names, as Apple's SDKs have them.
+#pragma once
+
+#include <stdint.h>
+
+typedef unsigned int UInt;
+typedef signed int SInt;
+
+// As Apple's LP64 headers: 64-bit types are `long long`, so kexts' "%llu" formats stay right.
+typedef unsigned char UInt8;
+typedef unsigned short UInt16;
+typedef unsigned int UInt32;
+typedef unsigned long long UInt64;
+typedef signed char SInt8;
+typedef signed short SInt16;
+typedef signed int SInt32;
+typedef signed long long SInt64;
+
+typedef struct UnsignedWide {
+    UInt32 lo;
+    UInt32 hi;
+} UnsignedWide;
+// The LP64 kernel sees AbsoluteTime as a scalar; user space keeps the two-word struct.
+#if defined(KERNEL) && defined(__LP64__)
+#define ABSOLUTETIME_SCALAR_TYPE 1
+typedef UInt64 AbsoluteTime;
+#else
+typedef UnsignedWide AbsoluteTime;
+#endif
+
+typedef UInt32 OptionBits;
+
+#ifndef __cplusplus
+#include <stdbool.h>
+#endif
+typedef bool Boolean;
