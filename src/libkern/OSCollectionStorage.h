@@ -37,7 +37,9 @@ bool reserveElements(std::vector<T>& storage, unsigned long long capacity)
 }
 
 // xnu's ensureCapacity: grow to the smallest multiple of `increment` that is >= `wanted`.
-// Returns the capacity afterwards (unchanged when growing was impossible).
+// Returns the capacity afterwards (unchanged when growing was impossible). The reported
+// capacity follows xnu's steps, but the storage grows at least geometrically underneath, so
+// filling a collection one element at a time stays linear even with a small increment.
 template <typename T>
 unsigned int growCapacity(std::vector<T>& storage, unsigned int& capacity, unsigned int increment,
                           unsigned int wanted)
@@ -47,9 +49,18 @@ unsigned int growCapacity(std::vector<T>& storage, unsigned int& capacity, unsig
     }
     const unsigned long long step = increment ? increment : kDefaultCapacityIncrement;
     const unsigned long long rounded = ((wanted - 1ULL) / step + 1) * step;
-    if (rounded <= 0xffffffffULL && reserveElements(storage, rounded)) {
-        capacity = static_cast<unsigned int>(rounded);
+    if (rounded > 0xffffffffULL || rounded > kMaxCollectionBytes / sizeof(T)) {
+        return capacity;
     }
+    if (rounded > storage.capacity()) {
+        const unsigned long long doubled = 2ULL * storage.capacity();
+        if (doubled <= rounded || !reserveElements(storage, doubled)) {
+            if (!reserveElements(storage, rounded)) {
+                return capacity;
+            }
+        }
+    }
+    capacity = static_cast<unsigned int>(rounded);
     return capacity;
 }
 

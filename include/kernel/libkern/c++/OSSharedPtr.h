@@ -100,9 +100,10 @@ public:
         return *this;
     }
 
-    constexpr pointer get() const& noexcept { return ptr_; }
-    // Borrowing from a temporary would dangle as soon as the temporary releases.
-    constexpr pointer get() const&& noexcept = delete;
+    // Apple also deletes get() on an rvalue, to stop `T* p = makeShared().get();` from
+    // dangling. Here it is allowed: the factories return raw pointers, so the hazard is rare,
+    // and borrowing within one full expression (`EXPECT_EQ(f().get(), x)`) is safe.
+    constexpr pointer get() const noexcept { return ptr_; }
 
     // Gives up ownership: the caller now owns the reference (or receives nullptr).
     constexpr pointer detach() noexcept
