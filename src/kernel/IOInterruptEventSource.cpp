@@ -1,0 +1,168 @@
+// IOInterruptEventSource: interrupts counted on any thread, delivered coalesced on the work loop
+// (xnu iokit/Kernel/IOInterruptEventSource.cpp semantics: producerCount is bumped by the
+// primary handler, checkForWork hands the action producerCount - consumerCount).
+#include <IOKit/IOInterruptEventSource.h>
+#include <IOKit/IOWorkLoop.h>
+
+OSDefineMetaClassAndStructors(IOInterruptEventSource, IOEventSource);
+
+namespace {
+
+IOEventSource::Action toEventSourceAction(IOInterruptEventSource::Action action)
+{
+    return reinterpret_cast<IOEventSource::Action>(reinterpret_cast<void (*)()>(action));
+}
+
+IOInterruptEventSource::Action toInterruptAction(IOEventSource::Action action)
+{
+    return reinterpret_cast<IOInterruptEventSource::Action>(reinterpret_cast<void (*)()>(action));
+}
+
+} // namespace
+
+IOInterruptEventSource *IOInterruptEventSource::interruptEventSource(OSObject *inOwner, Action inAction,
+                                                                     IOService *inProvider, int inIntIndex)
+{
+    IOInterruptEventSource *me = new IOInterruptEventSource;
+    if (!me->init(inOwner, inAction, inProvider, inIntIndex)) {
+        me->release();
+        return nullptr;
+    }
+    return me;
+}
+
+bool IOInterruptEventSource::init(OSObject *inOwner, Action inAction, IOService *inProvider, int inIntIndex)
+{
+    if (inIntIndex < 0) {
+        return false;
+    }
+    if (!IOEventSource::init(inOwner, toEventSourceAction(inAction))) {
+        return false;
+    }
+    if (!signalLock_ && !(signalLock_ = IOLockAlloc())) {
+        return false;
+    }
+    provider = inProvider;
+    producerCount = consumerCount = 0;
+    autoDisable = explicitDisable = false;
+    intIndex = ~inIntIndex; // as xnu: "not registered" (getIntIndex() reports this without a provider)
+    if (inProvider) {
+        // FIXME: xnu calls provider->getInterruptType() (level-triggered sources auto-disable)
+        // and provider->registerInterrupt(); wire these up once IOService has its interrupt API.
+        // Until then registration is taken to succeed and interruptOccurred is the only trigger.
+        intIndex = inIntIndex;
+    }
+    return true;
+}
+
+void IOInterruptEventSource::free()
+{
+    // FIXME: provider->unregisterInterrupt(intIndex) if registered, once IOService exists.
+    if (signalLock_) {
+        IOLockFree(signalLock_);
+        signalLock_ = nullptr;
+    }
+    IOEventSource::free();
+}
+
+// --- Enabling ----------------------------------------------------------------------------------
+
+// xnu masks the provider's interrupt; without a provider both are no-ops there and here.
+void IOInterruptEventSource::enable()
+{
+    if (provider && intIndex >= 0) {
+        explicitDisable = false;
+        IOEventSource::enable(); // signals: interrupts held while disabled are delivered now
+    }
+}
+
+void IOInterruptEventSource::disable()
+{
+    if (provider && intIndex >= 0) {
+        explicitDisable = true;
+        IOEventSource::disable();
+    }
+}
+
+void IOInterruptEventSource::setWorkLoop(IOWorkLoop *inWorkLoop)
+{
+    IOLockLock(signalLock_); // no trigger signals a loop while it changes
+    if (inWorkLoop) {
+        IOEventSource::setWorkLoop(inWorkLoop);
+    }
+    // As xnu: a source with a provider is registered only while on a work loop; its index is
+    // complemented while it is not. The order makes removal's disable() a no-op.
+    if (provider) {
+        if (!inWorkLoop && intIndex >= 0) {
+            intIndex = ~intIndex; // FIXME: provider->unregisterInterrupt()
+        } else if (inWorkLoop && intIndex < 0) {
+            intIndex = ~intIndex; // FIXME: provider->registerInterrupt()
+        }
+    }
+    if (!inWorkLoop) {
+        IOEventSource::setWorkLoop(nullptr);
+    }
+    IOLockUnlock(signalLock_);
+    if (inWorkLoop) {
+        signalWorkAvailable(); // interrupts that arrived before the source was added
+    }
+}
+
+// --- Accessors ---------------------------------------------------------------------------------
+
+const IOService *IOInterruptEventSource::getProvider() const
+{
+    return provider;
+}
+
+int IOInterruptEventSource::getIntIndex() const
+{
+    return intIndex;
+}
+
+bool IOInterruptEventSource::getAutoDisable() const
+{
+    return autoDisable;
+}
+
+// --- Primary and secondary handlers ------------------------------------------------------------
+
+void IOInterruptEventSource::interruptOccurred(void *refcon, IOService *nub, int ind)
+{
+    if (autoDisable && nub) {
+        disableInterruptOccurred(refcon, nub, ind);
+    } else {
+        normalInterruptOccurred(refcon, nub, ind);
+    }
+}
+
+void IOInterruptEventSource::normalInterruptOccurred(void *, IOService *, int)
+{
+    __atomic_fetch_add(&producerCount, 1u, __ATOMIC_RELEASE);
+    IOLockLock(signalLock_);
+    signalWorkAvailable();
+    IOLockUnlock(signalLock_);
+}
+
+void IOInterruptEventSource::disableInterruptOccurred(void *refcon, IOService *nub, int ind)
+{
+    // FIXME: xnu first masks the line with nub->disableInterrupt(ind); needs IOService.
+    normalInterruptOccurred(refcon, nub, ind);
+}
+
+bool IOInterruptEventSource::checkForWork()
+{
+    // A disabled source with a provider stands for a masked line: its interrupts wait.
+    if (provider && !loadEnabled()) {
+        return false;
+    }
+    const unsigned int produced = __atomic_load_n(&producerCount, __ATOMIC_ACQUIRE);
+    const int count = static_cast<int>(produced - consumerCount); // wraps as xnu's does
+    if (count != 0) {
+        if (action) {
+            toInterruptAction(action)(owner, this, count);
+        }
+        consumerCount = produced;
+    }
+    return false;
+}

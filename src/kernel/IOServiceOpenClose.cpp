@@ -1,0 +1,118 @@
+// Open/close arbitration (iokit-semantics.md §2.7): the per-service arbitration lock and the
+// default single-owner open policy. A close by a client of a service in termination phase 3 is
+// what resumes that client's deferred stop.
+#include <IOKit/IOService.h>
+
+#include "IOServicePrivate.h"
+
+namespace openiokit {
+
+void messageClientsExcept(IOService* service, IOService* except, UInt32 type, void* argument)
+{
+    for (const auto& client : clientsOf(service)) {
+        if (client.get() != except) {
+            service->messageClient(type, client.get(), argument);
+        }
+    }
+    struct Context {
+        IOService* service;
+        UInt32 type;
+        void* argument;
+    } context{service, type, argument};
+    service->applyToInterested(
+        gIOGeneralInterest,
+        [](OSObject* notifier, void* raw) {
+            auto* c = static_cast<Context*>(raw);
+            c->service->messageClient(c->type, notifier, c->argument);
+        },
+        &context);
+}
+
+}  // namespace openiokit
+
+// Per-service and recursive per thread, as xnu's. xnu also detects arbitration deadlock cycles
+// across services and aborts a waiter that passed isSuccessRequired=false; we do not (see
+// docs/differences.md), so the result is always true.
+bool IOService::lockForArbitration(bool isSuccessRequired)
+{
+    privateState().arbitration.lock();
+    return true;
+}
+
+void IOService::unlockForArbitration(void)
+{
+    privateState().arbitration.unlock();
+}
+
+bool IOService::open(IOService* forClient, IOOptionBits options, void* arg)
+{
+    openiokit::messageClientsExcept(this, forClient, kIOMessageServiceIsAttemptingOpen,
+                                    reinterpret_cast<void*>(static_cast<uintptr_t>(options)));
+    if (!lockForArbitration(false)) {
+        return false;
+    }
+    const bool ok = !isInactive() && handleOpen(forClient, options, arg);
+    unlockForArbitration();
+    return ok;
+}
+
+void IOService::close(IOService* forClient, IOOptionBits options)
+{
+    lockForArbitration();
+    const bool wasOpen = handleIsOpen(forClient);
+    bool providerTerminating = false;
+    if (wasOpen) {
+        handleClose(forClient, options);
+        providerTerminating = privateState().hasPrivateBits(kIOServiceTermPhase3State);
+    }
+    unlockForArbitration();
+    if (providerTerminating) {
+        // The client deferred its stop by holding us open (§2.7): now it can go.
+        openiokit::scheduleStop(forClient, this);
+    } else if (wasOpen) {
+        openiokit::messageClientsExcept(this, forClient, kIOMessageServiceWasClosed,
+                                        reinterpret_cast<void*>(static_cast<uintptr_t>(options)));
+    }
+}
+
+bool IOService::isOpen(const IOService* forClient) const
+{
+    IOService* self = const_cast<IOService*>(this);
+    self->lockForArbitration();
+    const bool open = handleIsOpen(forClient);
+    self->unlockForArbitration();
+    return open;
+}
+
+bool IOService::handleOpen(IOService* forClient, IOOptionBits options, void* arg)
+{
+    IOServicePrivateState& state = privateState();
+    if (!state.owner) {
+        state.owner = forClient;
+        return true;
+    }
+    if (options & kIOServiceSeize) {
+        // Ask the owner to let go; it succeeds only if the owner closes synchronously.
+        const IOReturn asked = messageClient(kIOMessageServiceIsRequestingClose, state.owner,
+                                             reinterpret_cast<void*>(static_cast<uintptr_t>(options)));
+        if (asked == kIOReturnSuccess && !state.owner) {
+            state.owner = forClient;
+            return true;
+        }
+    }
+    return false;
+}
+
+void IOService::handleClose(IOService* forClient, IOOptionBits options)
+{
+    IOServicePrivateState& state = privateState();
+    if (state.owner == forClient) {
+        state.owner = nullptr;
+    }
+}
+
+bool IOService::handleIsOpen(const IOService* forClient) const
+{
+    const IOService* owner = privateState().owner;
+    return forClient ? owner == forClient : owner != nullptr;
+}
