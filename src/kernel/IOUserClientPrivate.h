@@ -13,7 +13,10 @@
 #include <vector>
 
 // What became of the connection (xnu: the IKOT_IOKIT_CONNECT port of the client).
+// xnu makes the port when the open's reply is sent, so a client terminated while it is being
+// created still gets a live connection (destroyUserReferences found no port to destroy).
 enum class ConnectionState : uint8_t {
+    Unopened,   // no open has returned it yet
     Live,       // user space can reach the client
     NoSenders,  // the last send right went away (connectionDied): clientDied ran or runs
     Destroyed,  // destroyUserReferences detached it (termination): no clientClose/clientDied
@@ -34,7 +37,7 @@ struct IOUserClientPrivateState {
 
     // First close latched (xnu `closed`), so clientClose runs once per non-shared client.
     std::atomic<bool> closed{false};
-    std::atomic<ConnectionState> connection{ConnectionState::Live};
+    std::atomic<ConnectionState> connection{ConnectionState::Unopened};
 
     // Set once by the first open; guarded by openiokit::userClientOwnersLock() while written.
     std::atomic<bool> sharedInstance{false};

@@ -90,7 +90,11 @@ void IOWorkLoop::threadEntry(IOWorkLoop *self)
     }
     if (reap) {
         // Leg one ran on this thread, or on one that held the gate: nobody waits for us, so
-        // this thread finishes the release (xnu's threadMain ends the same way).
+        // this thread finishes the release (xnu's threadMain ends the same way). That other
+        // thread may still be inside the gate (the loop's end does not need the gate); take
+        // the gate once, so it has let go before the gate is freed.
+        self->closeGate();
+        self->openGate();
         self->thread_->ended = true;
         self->free();
     }

@@ -134,6 +134,8 @@ IOReturn openConnection(IOService* service, task_t owningTask, uint32_t type, IO
     // Creation is over either way: let the provider's deferred phase 2 run.
     client->setTerminateDefer(service, false);
     if (result == kIOReturnSuccess) {
+        // The connect port exists from here on (again, for a shared instance reopened).
+        client->userClientState().connection.store(ConnectionState::Live);
         *out = client.detach();
     }
     return result;

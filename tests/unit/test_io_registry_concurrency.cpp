@@ -118,12 +118,16 @@ TEST_F(RegistryConcurrency, AttachDetachFromEightThreadsWhileReadersIterate)
     }
 
     std::atomic<int> writersLeft{kWriters};
+    std::atomic<int> readersReady{0};  // writers start once every reader is walking
     std::atomic<long> visited{0};
     std::atomic<long> invalidations{0};
     std::vector<std::thread> threads;
     for (int t = 0; t < kWriters; t++) {
         threads.emplace_back([&, t] {
             Random random(t + 1);
+            while (readersReady.load() < kReaders) {
+                std::this_thread::yield();
+            }
             for (int op = 0; op < kOpsPerWriter; op++) {
                 IORegistryEntry* hub = hubs[random.next(kHubs)].get();
                 const unsigned int pick = random.next(10);
@@ -161,7 +165,8 @@ TEST_F(RegistryConcurrency, AttachDetachFromEightThreadsWhileReadersIterate)
         threads.emplace_back([&] {
             OSSharedPtr<IORegistryIterator> iter =
                 adopt(IORegistryIterator::iterateOver(top.get(), busy(), kIORegistryIterateRecursively));
-            while (writersLeft.load() > 0) {
+            readersReady.fetch_add(1);
+            do {
                 while (IORegistryEntry* next = iter->getNextObject()) {
                     visited.fetch_add(1, std::memory_order_relaxed);
                     EXPECT_GE(next->getRetainCount(), 1);
@@ -185,7 +190,7 @@ TEST_F(RegistryConcurrency, AttachDetachFromEightThreadsWhileReadersIterate)
                     invalidations.fetch_add(1, std::memory_order_relaxed);
                 }
                 iter->reset();
-            }
+            } while (writersLeft.load() > 0);
         });
     }
     for (std::thread& thread : threads) {

@@ -137,7 +137,7 @@ TEST_F(WorkLoopTest, RunActionHoldsTheGateOnTheCallersThread)
 TEST_F(WorkLoopTest, RunActionExcludesOtherActions)
 {
     constexpr int kThreads = 8;
-    constexpr int kPerThread = 2000;
+    constexpr int kPerThread = 1000;
     long counter = 0;
     std::vector<std::thread> threads;
     for (int t = 0; t < kThreads; t++) {
@@ -433,7 +433,9 @@ TEST_F(WorkLoopTest, LastReleaseWhileHoldingTheGate)
     // thread (it needs the gate to end), so the thread ends and frees once runAction opens it.
     EXPECT_EQ(doomed->runAction(
                   [](OSObject *target, void *, void *, void *, void *) -> IOReturn {
-                      target->release();
+                      target->release(); // returns at once: it cannot wait for the thread
+                      // Give the thread time to end; it must still not free the gate we hold.
+                      std::this_thread::sleep_for(20ms);
                       return kIOReturnSuccess;
                   },
                   doomed),

@@ -154,7 +154,7 @@ TEST_F(CommandGateTest, RunActionPassesOwnerAndArguments)
 TEST_F(CommandGateTest, RunActionExcludesOtherActions)
 {
     constexpr int kThreads = 8;
-    constexpr int kPerThread = 2000;
+    constexpr int kPerThread = 1000;
     long counter = 0;
     std::vector<std::thread> threads;
     for (int t = 0; t < kThreads; t++) {

@@ -56,12 +56,20 @@ enum {
 };
 typedef io_user_reference_t OSAsyncReference64[kOSAsyncRef64Count];
 
-// Apple's `size` field is a mach_msg_size_t, which is natural_t.
+// Apple's `size` field is a mach_msg_size_t, which is natural_t. As in Apple's header, C++
+// gets zero-length arrays (a GNU extension) where C99 gets flexible array members, so the
+// headers can be embedded in larger structures.
+#if defined(__cplusplus) || !defined(__STDC_VERSION__) || __STDC_VERSION__ < 199901L
+#define OPENIOKIT_VARIABLE_ARRAY 0
+#else
+#define OPENIOKIT_VARIABLE_ARRAY
+#endif
+
 struct OSNotificationHeader64 {
     natural_t size;  // bytes of content after this header
     natural_t type;
     OSAsyncReference64 reference;
-    unsigned char content[];
+    unsigned char content[OPENIOKIT_VARIABLE_ARRAY];
 };
 
 struct IOServiceInterestContent64 {
@@ -80,7 +88,7 @@ struct OSNotificationHeader {
     natural_t size;
     natural_t type;
     OSAsyncReference reference;
-    unsigned char content[];
+    unsigned char content[OPENIOKIT_VARIABLE_ARRAY];
 };
 
 struct IOServiceInterestContent {
@@ -90,5 +98,5 @@ struct IOServiceInterestContent {
 
 struct IOAsyncCompletionContent {
     IOReturn result;
-    void* args[] __attribute__((packed));
+    void* args[OPENIOKIT_VARIABLE_ARRAY] __attribute__((packed));
 };
