@@ -21,17 +21,23 @@ pairs=(
   "BM_DictionaryLookupByCString BM_DictionaryLookupBySymbol"
   "BM_DynamicCastHit BM_Baseline_CppDynamicCastHit"
   "BM_DynamicCastMiss BM_Baseline_CppDynamicCastMiss"
+  "BM_MatchAndStartNubs BM_Baseline_AllocInitLinkNubs"
+  "BM_TerminateSubtree BM_Baseline_FreePlainTree"
 )
 
 csv=$(mktemp)
 trap 'rm -f "$csv"' EXIT
-"${pin[@]}" build/bench/bench_libkern --benchmark_repetitions=5 --benchmark_report_aggregates_only=true \
-  --benchmark_format=csv "$@" 2>/dev/null >"$csv"
+for bench in bench_libkern bench_kernel; do
+  "${pin[@]}" "build/bench/$bench" --benchmark_repetitions=5 --benchmark_report_aggregates_only=true \
+    --benchmark_format=csv "$@" 2>/dev/null | grep -v '^name,' >>"$csv"
+done
 
-median() { awk -F, -v n="\"$1_median\"" '$1 == n { print $4 }' "$csv"; }
-printf '%-32s %10s   %-32s %10s   %s\n' measurement "ns (cpu)" baseline "ns (cpu)" ratio
+# Wall-clock medians (column 3), in each benchmark's own unit (ns, or ms for bench_kernel).
+median() { awk -F, -v n="\"$1_median\"" '$1 == n { print $3 " " $5 }' "$csv"; }
+printf '%-32s %14s   %-32s %14s   %s\n' measurement time baseline time ratio
 for pair in "${pairs[@]}"; do
   read -r a b <<<"$pair"
-  ta=$(median "$a"); tb=$(median "$b")
-  printf '%-32s %10.2f   %-32s %10.2f   %.2fx\n' "$a" "$ta" "$b" "$tb" "$(awk -v x="$ta" -v y="$tb" 'BEGIN { print x / y }')"
+  read -r ta ua <<<"$(median "$a")"; read -r tb ub <<<"$(median "$b")"
+  printf '%-32s %11.2f %-2s   %-32s %11.2f %-2s   %.2fx\n' "$a" "$ta" "$ua" "$b" "$tb" "$ub" \
+    "$(awk -v x="$ta" -v y="$tb" 'BEGIN { print x / y }')"
 done

@@ -9,21 +9,20 @@ namespace openiokit {
 
 void messageClientsExcept(IOService* service, IOService* except, UInt32 type, void* argument)
 {
-    for (const auto& client : clientsOf(service)) {
-        if (client.get() != except) {
-            service->messageClient(type, client.get(), argument);
-        }
-    }
+    // As xnu's applyToInterested(gIOGeneralInterest): the clients, then the interest notifiers.
     struct Context {
         IOService* service;
+        OSObject* except;
         UInt32 type;
         void* argument;
-    } context{service, type, argument};
+    } context{service, except, type, argument};
     service->applyToInterested(
         gIOGeneralInterest,
-        [](OSObject* notifier, void* raw) {
+        [](OSObject* interested, void* raw) {
             auto* c = static_cast<Context*>(raw);
-            c->service->messageClient(c->type, notifier, c->argument);
+            if (interested != c->except) {
+                c->service->messageClient(c->type, interested, c->argument);
+            }
         },
         &context);
 }

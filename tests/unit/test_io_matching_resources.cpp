@@ -72,6 +72,10 @@ TEST_F(MatchingResources, IOResourcesIsTheResourceNub)
     EXPECT_STREQ(resources->getName(), "IOResources");
     EXPECT_TRUE(resources->metaCast("IOResources"));
     EXPECT_EQ(resources->getProvider(), IOService::getServiceRoot());
+    char path[128];
+    int length = sizeof path;
+    ASSERT_TRUE(resources->getPath(path, &length, gIOServicePlane));
+    EXPECT_STREQ(path, "IOService:/IOResources");
     EXPECT_TRUE(str("IOService")->isEqualTo(resources->getProperty("IOKit")));
     EXPECT_EQ(resources->getState() & (kIOServiceRegisteredState | kIOServiceMatchedState),
               unsigned{kIOServiceRegisteredState | kIOServiceMatchedState});

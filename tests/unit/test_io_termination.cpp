@@ -1,6 +1,7 @@
 // The termination machinery against iokit-semantics.md §2: the seed's kextunload trace, hot
 // unplug (sync and async), a client refusing terminate, a client holding its provider open,
 // synchronous timeout, and concurrent terminates of one subtree.
+#include <IOKit/IOCatalogue.h>
 #include <IOKit/IOService.h>
 
 #include "../../src/kernel/Termination.h"
@@ -343,4 +344,69 @@ TEST(Termination, AttachToAnInactiveProviderFails)
     TestTermService* late = TestTermService::make("Late");
     EXPECT_FALSE(late->attach(tree.driver));
     late->release();
+}
+
+// --- The seed's driver instantiated from a catalogue personality, as in a real kext ----------
+
+class TestSeedDriver : public TestTermService {
+    OSDeclareDefaultStructors(TestSeedDriver);
+
+public:
+    bool start(IOService* provider) override
+    {
+        setName("D");
+        gLog.add(this, "start");
+        return TestTermService::start(provider);
+    }
+};
+OSDefineMetaClassAndStructors(TestSeedDriver, TestTermService);
+
+TEST(Termination, SeedTraceWithAPersonalityInstantiatedDriver)
+{
+    IOService::initialize();  // the "boot": service root, IOResources, the catalogue
+    const unsigned driversBefore = TestSeedDriver::metaClass->getInstanceCount();
+    gLog.clear();
+    // IOProviderClass TestTermService, IOClass TestSeedDriver, only on nubs marked "SeedNub".
+    OSDictionary* personality = IOService::serviceMatching("TestTermService");
+    const OSSymbol* driverClass = OSSymbol::withCString("TestSeedDriver");
+    personality->setObject(gIOClassKey, driverClass);
+    driverClass->release();
+    OSDictionary* marker = OSDictionary::withCapacity(1);
+    marker->setObject("SeedNub", kOSBooleanTrue);
+    personality->setObject(gIOPropertyMatchKey, marker);
+    marker->release();
+    OSArray* drivers = OSArray::withCapacity(1);
+    drivers->setObject(personality);
+    ASSERT_TRUE(gIOCatalogue->addDrivers(drivers, false));
+
+    TestTermService* nub = TestTermService::make("N");
+    nub->setProperty("SeedNub", true);
+    ASSERT_TRUE(nub->attach(IOService::getServiceRoot()));
+    nub->registerService(kIOServiceSynchronous);
+    auto* driver = OSDynamicCast(TestSeedDriver, nub->getClient());
+    ASSERT_NE(driver, nullptr) << "matching did not start the personality's driver";
+    TestTermService* u1 = TestTermService::make("U1");
+    TestTermService* u2 = TestTermService::make("U2");
+    ASSERT_TRUE(u1->attach(driver) && u1->start(driver));
+    ASSERT_TRUE(u2->attach(driver) && u2->start(driver));
+
+    EXPECT_TRUE(driver->terminate(kIOServiceRequired | kIOServiceSynchronous));
+    Strings trace;
+    for (const auto& entry : gLog.all()) {
+        if (entry.ends_with("::terminate") || entry.ends_with("::stop")) {
+            trace.push_back(entry);
+        }
+    }
+    EXPECT_EQ(trace, (Strings{"D::terminate", "U1::terminate", "U2::terminate", "U1::stop", "U2::stop", "D::stop"}));
+
+    gIOCatalogue->removeDrivers(personality, false);
+    personality->release();
+    drivers->release();
+    nub->terminate(kIOServiceSynchronous);
+    openiokit::waitForTerminationIdle();
+    u1->release();
+    u2->release();
+    nub->release();
+    // Nothing holds the matched driver any more: its instance is gone.
+    EXPECT_EQ(TestSeedDriver::metaClass->getInstanceCount(), driversBefore);
 }

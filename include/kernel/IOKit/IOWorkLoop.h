@@ -53,7 +53,8 @@ protected:
     // has ended. From any thread but the loop's own (and not holding the gate), free() joins the
     // thread and then frees. From the loop's own thread, or from a thread that still holds the
     // gate, it cannot wait: it marks the loop terminating and returns, and the thread calls
-    // free() again on its way out, which frees.
+    // free() again on its way out, which frees. Because of the join, do not drop the last
+    // reference while holding a lock that a running work-loop action may wait for.
     void free() override;
 
     // The loop: run the event sources until no more work, sleep until signalled, repeat; returns
@@ -123,7 +124,7 @@ private:
     static void releaseEventChain(IOEventSource *chain);
     bool terminating() const;
 
-    std::unique_ptr<Thread> thread_; // null until init() and after leg one of free()
+    std::unique_ptr<Thread> thread_; // null before init() and after leg two of free()
     IOOptionBits options_;
     bool threadNamed_; // guarded by the gate
 };
