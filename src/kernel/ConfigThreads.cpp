@@ -20,9 +20,10 @@
 
 namespace {
 
-// xnu allows 32 (CONFIG_MAX_THREADS) on macOS; a handful is plenty for a simulated machine and
-// keeps asynchronous matching easy to reason about.
-constexpr int kMaxConfigThreads = 2;
+// xnu allows 32 (CONFIG_MAX_THREADS) on macOS. A few are plenty for a simulated machine; there
+// must be more than one, since a driver that waits in start() (checkResources, waitForService)
+// holds its thread until another job has run.
+constexpr int kMaxConfigThreads = 8;
 
 struct Job {
     OSSharedPtr<IOService> nub;

@@ -43,11 +43,12 @@ struct IOServicePrivateState {
     // close() is part of its stop), as xnu's __owner.
     IOService* owner = nullptr;
 
-    // --- termination (Termination.cpp): guarded by the terminate queue's lock ---------------
-    // True while phase 2 of this service was skipped because a client had the terminate-defer
-    // bit, so that clearing the bit (or a detach) re-queues it.
-    bool phase2Deferred = false;
-    IOOptionBits terminateOptions = 0;
+    // --- termination (Termination.cpp) --------------------------------------------------------
+    // True while phase 2 of this service was skipped (matching, a client with the
+    // terminate-defer bit), so that clearing the bit, a detach or the end of matching re-queues
+    // it. Written under `arbitration`; read from other services' paths without it.
+    std::atomic<bool> phase2Deferred{false};
+    std::atomic<IOOptionBits> terminateOptions{0};
 
     // --- matching (IOServiceMatching.cpp) ---------------------------------------------------
     // --- interest notifications (IOServiceNotification.cpp) ---------------------------------

@@ -8,6 +8,10 @@
 #include "UserClientConnection.h"
 
 #include <algorithm>
+#include <cstdlib>
+#include <mutex>
+#include <utility>
+#include <vector>
 
 #define super IOService
 

@@ -7,9 +7,11 @@
 #include <IOKit/IOLib.h>
 #include <libkern/c++/OSContainers.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <memory>
 #include <mutex>
+#include <vector>
 
 namespace openiokit {
 namespace {

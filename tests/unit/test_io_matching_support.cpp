@@ -1,6 +1,7 @@
 // Test classes and helpers for the matching and notification tests (see the header).
 #include "test_io_matching_support.h"
 
+#include "../../src/kernel/IOServiceMatchingInternal.h"
 #include "../../src/kernel/Termination.h"
 
 #include <openiokit/KernelLog.h>
@@ -16,10 +17,19 @@ OSDefineMetaClassAndStructors(MatchTestDriver, IOService);
 
 namespace {
 
-std::mutex gLogLock;
-std::condition_variable gLogChanged;
-std::vector<std::string> gLog;
-bool gStartGateOpen = true;  // guarded by gLogLock
+// Immortal, like the kernel's own globals: drivers may log from config threads while the
+// process exits.
+struct LogState {
+    std::mutex lock;
+    std::condition_variable changed;
+    std::vector<std::string> lines;
+    bool startGateOpen = true;  // guarded by lock
+};
+LogState& logState()
+{
+    static auto* state = new LogState;
+    return *state;
+}
 
 std::string tagOf(const IOService* service)
 {
@@ -70,8 +80,8 @@ bool MatchTestDriver::start(IOService* provider)
     pthread_getname_np(pthread_self(), startThreadName, sizeof startThreadName);
     OSSharedPtr<OSObject> block(copyProperty("MatchTestStartBlock"), OSNoRetain);
     if (block) {
-        std::unique_lock lock(gLogLock);
-        gLogChanged.wait(lock, [] { return gStartGateOpen; });
+        std::unique_lock lock(logState().lock);
+        logState().changed.wait(lock, [] { return logState().startGateOpen; });
     }
     if (!IOService::start(provider)) {
         return false;
@@ -118,36 +128,37 @@ namespace matchtest {
 
 void log(const std::string& line)
 {
-    std::lock_guard lock(gLogLock);
-    gLog.push_back(line);
-    gLogChanged.notify_all();
+    std::lock_guard lock(logState().lock);
+    logState().lines.push_back(line);
+    logState().changed.notify_all();
 }
 
 void openStartGate()
 {
-    std::lock_guard lock(gLogLock);
-    gStartGateOpen = true;
-    gLogChanged.notify_all();
+    std::lock_guard lock(logState().lock);
+    logState().startGateOpen = true;
+    logState().changed.notify_all();
 }
 
 void closeStartGate()
 {
-    std::lock_guard lock(gLogLock);
-    gStartGateOpen = false;
+    std::lock_guard lock(logState().lock);
+    logState().startGateOpen = false;
 }
 
 bool waitForLogLine(const std::string& line)
 {
-    std::unique_lock lock(gLogLock);
-    return gLogChanged.wait_for(lock, std::chrono::seconds(10), [&] {
-        return std::find(gLog.begin(), gLog.end(), line) != gLog.end();
+    LogState& state = logState();
+    std::unique_lock lock(state.lock);
+    return state.changed.wait_for(lock, std::chrono::seconds(10), [&] {
+        return std::find(state.lines.begin(), state.lines.end(), line) != state.lines.end();
     });
 }
 
 std::vector<std::string> logged()
 {
-    std::lock_guard lock(gLogLock);
-    return gLog;
+    std::lock_guard lock(logState().lock);
+    return logState().lines;
 }
 
 std::vector<std::string> loggedEnding(const std::string& suffix)
@@ -163,8 +174,8 @@ std::vector<std::string> loggedEnding(const std::string& suffix)
 
 void clearLog()
 {
-    std::lock_guard lock(gLogLock);
-    gLog.clear();
+    std::lock_guard lock(logState().lock);
+    logState().lines.clear();
 }
 
 OSSharedPtr<OSString> str(const char* text)
@@ -234,6 +245,8 @@ void MatchTestFixture::TearDown()
     }
     nubs_.clear();
     quiet();
+    // No config thread may still be running when the process exits.
+    EXPECT_TRUE(openiokit::waitMatchIdle(10'000'000'000ull));
 }
 
 OSSharedPtr<OSDictionary> MatchTestFixture::personality(const char* tag, SInt32 score,

@@ -165,6 +165,12 @@ TEST_F(RegistryConcurrency, AttachDetachFromEightThreadsWhileReadersIterate)
         threads.emplace_back([&] {
             OSSharedPtr<IORegistryIterator> iter =
                 adopt(IORegistryIterator::iterateOver(top.get(), busy(), kIORegistryIterateRecursively));
+            // One undisturbed walk before the writers start, so every reader sees entries even
+            // if, later, each walk is invalidated before its first step.
+            while (iter->getNextObject()) {
+                visited.fetch_add(1, std::memory_order_relaxed);
+            }
+            iter->reset();
             readersReady.fetch_add(1);
             do {
                 while (IORegistryEntry* next = iter->getNextObject()) {

@@ -86,9 +86,13 @@ TEST_F(ConcurrencyTest, CloseWaitsForCallsInFlightAndHoldsBackNewOnes)
 
     EXPECT_EQ(client->clientCloseCalls.load(), 1);
     EXPECT_EQ(client->inFlightAtClose.load(), 0);
-    std::lock_guard guard(client->seqLock);
+    std::vector<std::pair<uint64_t, uint64_t>> spans;
+    {
+        std::lock_guard guard(client->seqLock);
+        spans = client->slowCallSpans;
+    }
     int startedBeforeClose = 0;
-    for (const auto& [enter, exit] : client->slowCallSpans) {
+    for (const auto& [enter, exit] : spans) {
         if (enter < client->closeEnterSeq) {
             ++startedBeforeClose;
             EXPECT_LT(exit, client->closeEnterSeq.load()) << "a call was still running when clientClose began";

@@ -107,7 +107,7 @@ public:
     virtual uint32_t auditSessionID() const { return UINT32_MAX; }
     // The value of an entitlement (a +1 reference), or NULL. Default: none, as an unsigned
     // process has.
-    virtual OSObject* copyEntitlement(const char* entitlement) const { return nullptr; }
+    virtual OSObject* copyEntitlement(const char* /*entitlement*/) const { return nullptr; }
 
     // Queues `message` for `port`, a receive right of this task. Returns KERN_SUCCESS or the
     // send error Mach would report (MACH_SEND_INVALID_DEST when the port or task is gone).
