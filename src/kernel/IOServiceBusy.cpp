@@ -4,6 +4,7 @@
 #include <IOKit/IOService.h>
 
 #include "IOServicePrivate.h"
+#include "common/NoDestructor.h"
 
 #include <chrono>
 #include <condition_variable>
@@ -11,8 +12,14 @@
 
 namespace {
 
-std::mutex gBusyLock;
-std::condition_variable gBusyChanged;
+// Immortal: config and terminate threads may still adjust busy counts while the process exits.
+struct BusyLock {
+    std::mutex mutex;
+    std::condition_variable changed;
+};
+openiokit::NoDestructor<BusyLock> gBusy;
+std::mutex& gBusyLock = gBusy->mutex;
+std::condition_variable& gBusyChanged = gBusy->changed;
 
 struct Transition {
     OSSharedPtr<IOService> service;

@@ -4,6 +4,7 @@
 #include "Termination.h"
 
 #include "IOServicePrivate.h"
+#include "common/NoDestructor.h"
 
 #include <IOKit/IOUserClient.h>
 #include <IOKit/IOWorkLoop.h>
@@ -88,7 +89,7 @@ public:
     static TerminateQueue& shared()
     {
         // Immortal: the dedicated thread may still be winding down at process exit.
-        static TerminateQueue* queue = new TerminateQueue;
+        static NoDestructor<TerminateQueue> queue;
         return *queue;
     }
 

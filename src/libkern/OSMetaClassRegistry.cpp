@@ -1,19 +1,18 @@
 #include "OSMetaClassRegistry.h"
+#include "common/NoDestructor.h"
 
 #include <IOKit/IOLib.h>
 #include <libkern/c++/OSObject.h>
 
 #include <algorithm>
 #include <cstring>
-#include <new>
 
 OSMetaClassRegistry& OSMetaClassRegistry::shared()
 {
     // Immortal on purpose: metaclasses of the kernel library and of kexts are destroyed by
     // static destructors and dlclose in no particular order relative to this registry, and all
-    // of them deregister here. Placement into static storage keeps it alive until exit.
-    alignas(OSMetaClassRegistry) static unsigned char storage[sizeof(OSMetaClassRegistry)];
-    static OSMetaClassRegistry* registry = new (storage) OSMetaClassRegistry;
+    // of them deregister here.
+    static openiokit::NoDestructor<OSMetaClassRegistry> registry{Key{}};
     return *registry;
 }
 

@@ -41,7 +41,15 @@ public:
     void forEachClass(const std::function<void(const OSMetaClass*)>& visit) const;
 
 private:
-    OSMetaClassRegistry() = default;
+    // Only shared() can make a Key, so only it constructs the registry.
+    struct Key {
+        explicit Key() = default;
+    };
+
+public:
+    explicit OSMetaClassRegistry(Key) {}
+
+private:
 
     struct PendingModule {
         const char* identifier;             // interned in moduleNames_
