@@ -36,11 +36,15 @@ std::mutex gPlanePublishLock;
 
 const IORegistryPlane* makePlaneNow(const char* name)
 {
+    std::lock_guard<std::mutex> publishing(gPlanePublishLock);
+    // Two threads making the same plane get the same one (the loser's object would leak).
+    if (const IORegistryPlane* existing = openiokit::registry::findPlane(name)) {
+        return existing;
+    }
     IORegistryPlane* plane = IORegistryPlane::withName(name);
     if (!plane) {
         return nullptr;
     }
-    std::lock_guard<std::mutex> publishing(gPlanePublishLock);
     openiokit::registry::addPlane(plane);
     // The root's "IORegistryPlanes" property is a snapshot, replaced on each new plane: the
     // live table is guarded by the registry lock, property readers only take the root's
