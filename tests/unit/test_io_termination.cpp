@@ -410,3 +410,69 @@ TEST(Termination, SeedTraceWithAPersonalityInstantiatedDriver)
     // Nothing holds the matched driver any more: its instance is gone.
     EXPECT_EQ(TestSeedDriver::metaClass->getInstanceCount(), driversBefore);
 }
+
+// --- terminate racing registerService (matching holds phase 2 back with kIOServiceConfigState) --
+
+namespace {
+std::atomic<int> gRaceStarts{0};
+std::atomic<int> gRaceStops{0};
+}  // namespace
+
+class TestRaceDriver : public IOService {
+    OSDeclareDefaultStructors(TestRaceDriver);
+
+public:
+    bool start(IOService* provider) override
+    {
+        ++gRaceStarts;
+        return IOService::start(provider);
+    }
+    void stop(IOService* provider) override
+    {
+        ++gRaceStops;
+        IOService::stop(provider);
+    }
+};
+OSDefineMetaClassAndStructors(TestRaceDriver, IOService);
+
+TEST(Termination, TerminateRacingRegisterServiceLeavesNothingBehind)
+{
+    IOService::initialize();
+    const unsigned driversBefore = TestRaceDriver::metaClass->getInstanceCount();
+    OSDictionary* personality = IOService::serviceMatching("TestTermService");
+    const OSSymbol* driverClass = OSSymbol::withCString("TestRaceDriver");
+    personality->setObject(gIOClassKey, driverClass);
+    driverClass->release();
+    OSDictionary* marker = OSDictionary::withCapacity(1);
+    marker->setObject("RaceNub", kOSBooleanTrue);
+    personality->setObject(gIOPropertyMatchKey, marker);
+    marker->release();
+    OSArray* drivers = OSArray::withCapacity(1);
+    drivers->setObject(personality);
+    ASSERT_TRUE(gIOCatalogue->addDrivers(drivers, false));
+
+    for (int round = 0; round < 100; ++round) {
+        TestTermService* nub = TestTermService::make("RaceNub");
+        nub->setProperty("RaceNub", true);
+        ASSERT_TRUE(nub->attach(IOService::getServiceRoot()));
+        const bool synchronous = round % 2;
+        std::thread registrar([&] { nub->registerService(synchronous ? kIOServiceSynchronous : 0); });
+        std::thread terminator([&] { nub->terminate(); });
+        registrar.join();
+        terminator.join();
+        // Whatever the interleaving: the nub goes quiet, is gone, and every driver that
+        // started was stopped exactly once.
+        ASSERT_EQ(nub->waitQuiet(10'000'000'000ull), kIOReturnSuccess) << "round " << round;
+        openiokit::waitForTerminationIdle();
+        EXPECT_TRUE(nub->isInactive());
+        EXPECT_EQ(nub->getProvider(), nullptr);
+        EXPECT_EQ(nub->getClient(), nullptr);
+        EXPECT_EQ(gRaceStarts.load(), gRaceStops.load()) << "round " << round;
+        nub->release();
+    }
+    std::printf("[          ] drivers started (and stopped) in 100 races: %d\n", gRaceStarts.load());
+    gIOCatalogue->removeDrivers(personality, false);
+    personality->release();
+    drivers->release();
+    EXPECT_EQ(TestRaceDriver::metaClass->getInstanceCount(), driversBefore);
+}
