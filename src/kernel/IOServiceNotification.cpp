@@ -342,24 +342,42 @@ void _IOServiceNotifier::remove()
     release();  // the caller's reference; `fromList` drops the list's on return
 }
 
-bool _IOServiceNotifier::disable()
+namespace {
+
+// disable()/enable() are the same for both notifier kinds: stop new deliveries, then wait for
+// those running on other threads.
+template <typename Notifier>
+bool disableDeliveries(Notifier& notifier)
 {
     bool was;
     {
         std::lock_guard lock(notificationLock());
-        was = enabled;
-        enabled = false;
+        was = notifier.enabled;
+        notifier.enabled = false;
     }
     if (was) {
-        invocations.waitForOthers();
+        notifier.invocations.waitForOthers();
     }
     return was;
 }
 
-void _IOServiceNotifier::enable(bool was)
+template <typename Notifier>
+void restoreDeliveries(Notifier& notifier, bool was)
 {
     std::lock_guard lock(notificationLock());
-    enabled = was;
+    notifier.enabled = was;
+}
+
+}  // namespace
+
+bool _IOServiceNotifier::disable()
+{
+    return disableDeliveries(*this);
+}
+
+void _IOServiceNotifier::enable(bool was)
+{
+    restoreDeliveries(*this, was);
 }
 
 void _IOServiceInterestNotifier::remove()
@@ -383,22 +401,12 @@ void _IOServiceInterestNotifier::remove()
 
 bool _IOServiceInterestNotifier::disable()
 {
-    bool was;
-    {
-        std::lock_guard lock(notificationLock());
-        was = enabled;
-        enabled = false;
-    }
-    if (was) {
-        invocations.waitForOthers();
-    }
-    return was;
+    return disableDeliveries(*this);
 }
 
 void _IOServiceInterestNotifier::enable(bool was)
 {
-    std::lock_guard lock(notificationLock());
-    enabled = was;
+    restoreDeliveries(*this, was);
 }
 
 // --- Public API: matching notifications ---------------------------------------------------------
