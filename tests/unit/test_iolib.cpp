@@ -677,3 +677,21 @@ TEST(IOLibMisc, NamedValuesAndAlignment)
 }
 
 } // namespace
+
+// Kext code written for macOS passes AbsoluteTime* / UInt64* (unsigned long long) where the
+// clock functions take uint64_t* — one type there, two on Linux.
+TEST(ClockCompat, AbsoluteTimeAndUInt64PointersAreAccepted)
+{
+    AbsoluteTime now = 0;
+    clock_get_uptime(&now);
+    EXPECT_GT(now, 0u);
+    AbsoluteTime deadline = 0;
+    clock_interval_to_deadline(1, kMillisecondScale, &deadline);
+    EXPECT_GT(deadline, now);
+    UInt64 nanoseconds = 0;
+    absolutetime_to_nanoseconds(deadline - now, &nanoseconds);
+    EXPECT_GE(nanoseconds, 1000000u);
+    uint64_t plain = 0;
+    nanoseconds_to_absolutetime(nanoseconds, &plain);  // the uint64_t* form still works
+    EXPECT_EQ(plain, deadline - now);
+}

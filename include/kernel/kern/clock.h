@@ -41,3 +41,38 @@ uint64_t continuoustime_to_absolutetime(uint64_t conttime);
 #ifdef __cplusplus
 }
 #endif
+
+#ifdef __cplusplus
+// On macOS uint64_t, UInt64 and AbsoluteTime are one type (unsigned long long); on Linux
+// uint64_t is unsigned long. These overloads let kext code pass an AbsoluteTime* or UInt64*
+// where Apple's declarations take uint64_t*, as it does on a Mac.
+inline void clock_get_uptime(unsigned long long *result)
+{
+    clock_get_uptime(reinterpret_cast<uint64_t *>(result));
+}
+inline void clock_interval_to_deadline(uint32_t interval, uint32_t scale_factor, unsigned long long *result)
+{
+    clock_interval_to_deadline(interval, scale_factor, reinterpret_cast<uint64_t *>(result));
+}
+inline void nanoseconds_to_deadline(uint64_t interval, unsigned long long *result)
+{
+    nanoseconds_to_deadline(interval, reinterpret_cast<uint64_t *>(result));
+}
+inline void clock_interval_to_absolutetime_interval(uint32_t interval, uint32_t scale_factor,
+                                                    unsigned long long *result)
+{
+    clock_interval_to_absolutetime_interval(interval, scale_factor, reinterpret_cast<uint64_t *>(result));
+}
+inline void clock_absolutetime_interval_to_deadline(uint64_t abstime, unsigned long long *result)
+{
+    clock_absolutetime_interval_to_deadline(abstime, reinterpret_cast<uint64_t *>(result));
+}
+inline void absolutetime_to_nanoseconds(uint64_t abstime, unsigned long long *result)
+{
+    absolutetime_to_nanoseconds(abstime, reinterpret_cast<uint64_t *>(result));
+}
+inline void nanoseconds_to_absolutetime(uint64_t nanoseconds, unsigned long long *result)
+{
+    nanoseconds_to_absolutetime(nanoseconds, reinterpret_cast<uint64_t *>(result));
+}
+#endif
