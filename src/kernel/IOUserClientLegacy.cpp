@@ -159,42 +159,73 @@ void copyScalarOutputs(IOExternalMethodArguments* args, const int* outputs)
     }
 }
 
+// The argument slots for one legacy method (xnu's shim_io_connect_method_* and
+// shim_io_async_method_*, which differ only in their names, in whether a scalar-in/struct-in
+// method may take a struct, and in where the struct output size lives).
+struct ShimCall {
+    bool async;
+    IOOptionBits flags;
+    IOByteCount count0;
+    IOByteCount count1;
+    void* structureOutputSize;         // IOByteCount* (sync) or uint32_t* (async), as in xnu
+    uint64_t currentStructureOutputSize;
+};
+
+std::optional<Slots> slotsFor(const ShimCall& call, IOService* object, IOExternalMethodArguments* args,
+                              int* outputs, bool& badType)
+{
+    badType = false;
+    switch (call.flags & kIOUCTypeMask) {
+    case kIOUCScalarIStructI:
+        return scalarIStructI(call.async ? "shim_io_async_method_scalarI_structureI"
+                                         : "shim_io_connect_method_scalarI_structureI",
+                              object, call.count0, call.count1, args, !call.async);
+    case kIOUCScalarIScalarO:
+        return scalarIScalarO(call.async ? "shim_io_async_method_scalarI_scalarO"
+                                         : "shim_io_connect_method_scalarI_scalarO",
+                              object, call.count0, call.count1, args, outputs);
+    case kIOUCScalarIStructO:
+        return scalarIStructO(call.async ? "shim_io_async_method_scalarI_structureO"
+                                         : "shim_io_connect_method_scalarI_structureO",
+                              object, call.count0, call.count1, args, call.structureOutputSize,
+                              call.currentStructureOutputSize);
+    case kIOUCStructIStructO:
+        return structIStructO(call.async ? "shim_io_async_method_structureI_structureO"
+                                         : "shim_io_connect_method_structureI_structureO",
+                              object, call.count0, call.count1, args, call.structureOutputSize,
+                              call.currentStructureOutputSize);
+    default:
+        badType = true;
+        return std::nullopt;
+    }
+}
+
+// Runs `invoke(slots)` if the arguments fit the method's type, then returns the scalar outputs.
+template <typename Invoke>
+IOReturn runShim(const ShimCall& call, IOService* object, IOExternalMethodArguments* args, Invoke invoke)
+{
+    int outputs[kMaxScalars] = {};
+    bool badType = false;
+    std::optional<Slots> slots = slotsFor(call, object, args, outputs, badType);
+    if (badType) {
+        return kIOReturnBadArgument;
+    }
+    const IOReturn err = slots ? invoke(*slots) : kIOReturnBadArgument;
+    if ((call.flags & kIOUCTypeMask) == kIOUCScalarIScalarO) {
+        copyScalarOutputs(args, outputs);
+    }
+    return err;
+}
+
 }  // namespace
 
 IOReturn callMethod(IOExternalMethod* method, IOService* object, IOExternalMethodArguments* args,
                     IOByteCount* structureOutputSize)
 {
-    int outputs[kMaxScalars] = {};
-    std::optional<Slots> slots;
-    switch (method->flags & kIOUCTypeMask) {
-    case kIOUCScalarIStructI:
-        slots = scalarIStructI("shim_io_connect_method_scalarI_structureI", object, method->count0, method->count1,
-                               args, true);
-        break;
-    case kIOUCScalarIScalarO:
-        slots = scalarIScalarO("shim_io_connect_method_scalarI_scalarO", object, method->count0, method->count1,
-                               args, outputs);
-        break;
-    case kIOUCScalarIStructO:
-        slots = scalarIStructO("shim_io_connect_method_scalarI_structureO", object, method->count0, method->count1,
-                               args, structureOutputSize, *structureOutputSize);
-        break;
-    case kIOUCStructIStructO:
-        slots = structIStructO("shim_io_connect_method_structureI_structureO", object, method->count0,
-                               method->count1, args, structureOutputSize, *structureOutputSize);
-        break;
-    default:
-        return kIOReturnBadArgument;
-    }
-    IOReturn err = kIOReturnBadArgument;
-    if (slots) {
-        const Slots& a = *slots;
-        err = (object->*(method->func))(a[0], a[1], a[2], a[3], a[4], a[5]);
-    }
-    if ((method->flags & kIOUCTypeMask) == kIOUCScalarIScalarO) {
-        copyScalarOutputs(args, outputs);
-    }
-    return err;
+    const ShimCall call{false, method->flags, method->count0, method->count1, structureOutputSize,
+                        *structureOutputSize};
+    return runShim(call, object, args,
+                   [&](const Slots& a) { return (object->*(method->func))(a[0], a[1], a[2], a[3], a[4], a[5]); });
 }
 
 IOReturn callAsyncMethod(IOExternalAsyncMethod* method, IOService* object, IOExternalMethodArguments* args)
@@ -206,38 +237,11 @@ IOReturn callAsyncMethod(IOExternalAsyncMethod* method, IOService* object, IOExt
     for (uint32_t i = 0; i < referenceCount; i++) {
         reference[i] = (natural_t)(int)args->asyncReference[i];
     }
-
-    int outputs[kMaxScalars] = {};
-    std::optional<Slots> slots;
-    switch (method->flags & kIOUCTypeMask) {
-    case kIOUCScalarIStructI:
-        slots = scalarIStructI("shim_io_async_method_scalarI_structureI", object, method->count0, method->count1,
-                               args, false);
-        break;
-    case kIOUCScalarIScalarO:
-        slots = scalarIScalarO("shim_io_async_method_scalarI_scalarO", object, method->count0, method->count1,
-                               args, outputs);
-        break;
-    case kIOUCScalarIStructO:
-        slots = scalarIStructO("shim_io_async_method_scalarI_structureO", object, method->count0, method->count1,
-                               args, &args->structureOutputSize, args->structureOutputSize);
-        break;
-    case kIOUCStructIStructO:
-        slots = structIStructO("shim_io_async_method_structureI_structureO", object, method->count0,
-                               method->count1, args, &args->structureOutputSize, args->structureOutputSize);
-        break;
-    default:
-        return kIOReturnBadArgument;
-    }
-    IOReturn err = kIOReturnBadArgument;
-    if (slots) {
-        const Slots& a = *slots;
-        err = (object->*(method->func))(reference, a[0], a[1], a[2], a[3], a[4], a[5]);
-    }
-    if ((method->flags & kIOUCTypeMask) == kIOUCScalarIScalarO) {
-        copyScalarOutputs(args, outputs);
-    }
-    return err;
+    const ShimCall call{true, method->flags, method->count0, method->count1, &args->structureOutputSize,
+                        args->structureOutputSize};
+    return runShim(call, object, args, [&](const Slots& a) {
+        return (object->*(method->func))(reference, a[0], a[1], a[2], a[3], a[4], a[5]);
+    });
 }
 
 }  // namespace openiokit::legacy
