@@ -29,13 +29,11 @@ void messageClientsExcept(IOService* service, IOService* except, UInt32 type, vo
 
 }  // namespace openiokit
 
-// Per-service and recursive per thread, as xnu's. xnu also detects arbitration deadlock cycles
-// across services and aborts a waiter that passed isSuccessRequired=false; we do not (see
-// docs/differences.md), so the result is always true.
+// Per-service and recursive per thread, with xnu's deadlock-cycle detection: false only when
+// isSuccessRequired is false and this wait was aborted to break a cycle (ArbitrationLock.h).
 bool IOService::lockForArbitration(bool isSuccessRequired)
 {
-    privateState().arbitration.lock();
-    return true;
+    return privateState().arbitration.lock(isSuccessRequired);
 }
 
 void IOService::unlockForArbitration(void)

@@ -4,6 +4,8 @@
 
 #include <IOKit/IOService.h>
 
+#include "ArbitrationLock.h"
+
 #include <atomic>
 #include <cstdint>
 #include <mutex>
@@ -26,7 +28,7 @@ enum : uint32_t {
 
 struct IOServicePrivateState {
     // lockForArbitration: guards publicState/privateState transitions, open/close decisions.
-    std::recursive_mutex arbitration;
+    openiokit::ArbitrationLock arbitration;
     // kIOService*State bits of getState(); written under `arbitration`, read lock-free.
     std::atomic<uint32_t> publicState{0};
     // The private bits above; written under `arbitration`, read lock-free.
