@@ -30,7 +30,10 @@ typedef UnsignedWide AbsoluteTime;
 
 typedef UInt32 OptionBits;
 
-#ifndef __cplusplus
-#include <stdbool.h>
-#endif
+// As Apple's: kernel C++ (kexts) sees bool; user space sees MacTypes.h's unsigned char, which
+// CoreFoundation's Boolean is, so a stored 2 reads back as 2 there.
+#if defined(KERNEL) && defined(__cplusplus)
 typedef bool Boolean;
+#else
+typedef unsigned char Boolean;
+#endif
