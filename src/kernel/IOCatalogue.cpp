@@ -3,8 +3,11 @@
 // were added; one reader/writer lock guards them.
 #include <IOKit/IOCatalogue.h>
 #include <IOKit/IOService.h>
+#include <libkern/c++/OSKext.h>
+#include <libkern/c++/OSString.h>
 
 #include "IOServiceMatchingInternal.h"
+#include "KextState.h"
 
 #include <atomic>
 #include <map>
@@ -129,20 +132,32 @@ OSOrderedSet* IOCatalogue::findDrivers(IOService* service, SInt32* generationCou
     if (!set) {
         return nullptr;
     }
-    std::shared_lock lock(personalities_->lock);
-    for (const OSMetaClass* meta = service->getMetaClass(); meta; meta = meta->getSuperClass()) {
-        auto group = personalities_->byProviderClass.find(meta->getClassNameSymbol());
-        if (group != personalities_->byProviderClass.end()) {
-            for (const auto& personality : group->second.personalities) {
-                set->setObject(personality.get());
+    std::vector<OSSharedPtr<OSDictionary>> candidates;
+    {
+        std::shared_lock lock(personalities_->lock);
+        for (const OSMetaClass* meta = service->getMetaClass(); meta; meta = meta->getSuperClass()) {
+            auto group = personalities_->byProviderClass.find(meta->getClassNameSymbol());
+            if (group != personalities_->byProviderClass.end()) {
+                candidates.insert(candidates.end(), group->second.personalities.begin(),
+                                  group->second.personalities.end());
+            }
+            if (meta == IOService::metaClass) {
+                break;
             }
         }
-        if (meta == IOService::metaClass) {
-            break;
+        if (generationCount) {
+            *generationCount = getGenerationCount();
         }
     }
-    if (generationCount) {
-        *generationCount = getGenerationCount();
+    // Outside the lock: the kext tables are consulted, and a load is only requested here.
+    for (const auto& personality : candidates) {
+        if (isModuleLoaded(personality.get())) {
+            set->setObject(personality.get());
+        } else {
+            // xnu stalls this personality until kextd has loaded the kext; the loader
+            // rematches the service (moduleHasLoaded) once it has.
+            openiokit::kexts::requestLoadForMatching(service, personality.get());
+        }
     }
     return set;
 }
@@ -243,4 +258,225 @@ bool IOCatalogue::removeDrivers(OSDictionary* matching, bool doNubMatching)
 SInt32 IOCatalogue::getGenerationCount(void) const
 {
     return personalities_->generation.load();
+}
+
+namespace {
+
+// xnu's kextunload policy (§1.5): a kext may opt in or out with OSBundleAllowUserTerminate;
+// without it, the kernel's and Apple's own services are refused.
+bool userMayTerminate(IOService* service)
+{
+    const OSSymbol* module = service->getMetaClass()->getKmodName();
+    const char* identifier = module ? module->getCStringNoCopy() : kOSKextKernelIdentifier;
+    OSSharedPtr<OSKext> kext(OSKext::lookupKextWithIdentifier(identifier), OSNoRetain);
+    if (kext) {
+        if (auto* allow = OSDynamicCast(OSBoolean, kext->getPropertyForHostArch(kOSBundleAllowUserTerminateKey))) {
+            return allow->isTrue();
+        }
+    }
+    const std::string_view name(identifier);
+    return name != kOSKextKernelIdentifier && !name.starts_with(kOSKextAppleIdentifierPrefix);
+}
+
+// Every service of the service plane, parents before children, retained.
+std::vector<OSSharedPtr<IOService>> servicePlaneSnapshot()
+{
+    std::vector<OSSharedPtr<IOService>> services;
+    OSSharedPtr<IORegistryIterator> iterator(
+        IORegistryIterator::iterateOver(gIOServicePlane, kIORegistryIterateRecursively), OSNoRetain);
+    if (!iterator) {
+        return services;
+    }
+    do {
+        services.clear();
+        iterator->reset();
+        while (IORegistryEntry* entry = iterator->getNextObject()) {
+            if (auto* service = OSDynamicCast(IOService, entry)) {
+                services.emplace_back(service, OSRetain);
+            }
+        }
+    } while (!iterator->isValid());  // the registry changed under the walk: start again
+    return services;
+}
+
+}  // namespace
+
+IOReturn IOCatalogue::terminateDrivers(OSDictionary* matching, io_name_t className, bool asynchronous)
+{
+    if (!matching && !className) {
+        return kIOReturnBadArgument;
+    }
+    if (matching) {
+        uniquePersonalityProperties(matching);
+    }
+    const IOOptionBits options = kIOServiceRequired | (asynchronous ? 0 : kIOServiceSynchronous);
+    for (const auto& service : servicePlaneSnapshot()) {
+        if (className && !service->metaCast(className)) {
+            continue;
+        }
+        if (matching) {
+            OSSharedPtr<OSDictionary> properties(service->dictionaryWithProperties(), OSNoRetain);
+            if (!properties || !properties->isEqualTo(matching, matching)) {
+                continue;
+            }
+        }
+        if (!userMayTerminate(service.get())) {
+            const OSSymbol* module = service->getMetaClass()->getKmodName();
+            IOLog("disallowing kextunload terminate for bundleID %s\n",
+                  module ? module->getCStringNoCopy() : kOSKextKernelIdentifier);
+            return kIOReturnUnsupported;
+        }
+        if (!service->terminate(options)) {
+            return kIOReturnUnsupported;
+        }
+    }
+    return kIOReturnSuccess;
+}
+
+IOReturn IOCatalogue::terminateDrivers(OSDictionary* matching)
+{
+    const IOReturn result = terminateDrivers(matching, nullptr, false);
+    if (result == kIOReturnSuccess) {
+        removeDrivers(matching, false);
+    }
+    return result;
+}
+
+IOReturn IOCatalogue::terminateDriversForModule(OSString* moduleName, bool unload, bool asynchronous)
+{
+    if (!moduleName) {
+        return kIOReturnBadArgument;
+    }
+    // §1.4 step 1: a retained kext (dependents, OSKextRetainKextWithLoadTag) refuses before
+    // anything is terminated.
+    OSSharedPtr<OSKext> kext(OSKext::lookupKextWithIdentifier(moduleName), OSNoRetain);
+    const bool isLoaded = kext && kext->isLoaded();
+    kext.reset();
+    if (isLoaded && !OSKext::canUnloadKextWithIdentifier(moduleName, false)) {
+        return kOSKextReturnInUse;
+    }
+    OSSharedPtr<OSDictionary> dict(OSDictionary::withCapacity(1), OSNoRetain);
+    dict->setObject(gIOModuleIdentifierKey, moduleName);
+    const IOReturn result = terminateDrivers(dict.get(), nullptr, asynchronous);
+    if (result != kIOReturnSuccess) {
+        return result;
+    }
+    // Not restored if the unload below fails, exactly as xnu.
+    removeDrivers(dict.get(), false);
+    if (unload && isLoaded) {
+        return OSKext::removeKextWithIdentifier(moduleName->getCStringNoCopy(), false);
+    }
+    return kIOReturnSuccess;
+}
+
+IOReturn IOCatalogue::terminateDriversForModule(const char* moduleName, bool unload, bool asynchronous)
+{
+    if (!moduleName) {
+        return kIOReturnBadArgument;
+    }
+    OSSharedPtr<OSString> name(OSString::withCString(moduleName), OSNoRetain);
+    return terminateDriversForModule(name.get(), unload, asynchronous);
+}
+
+bool IOCatalogue::removePersonalities(const char* moduleName)
+{
+    if (!moduleName) {
+        return false;
+    }
+    OSSharedPtr<OSDictionary> dict(OSDictionary::withCapacity(1), OSNoRetain);
+    OSSharedPtr<const OSSymbol> name(OSSymbol::withCString(moduleName), OSNoRetain);
+    dict->setObject(gIOModuleIdentifierKey, name.get());
+    return removeDrivers(dict.get(), true);
+}
+
+namespace {
+
+// CFBundleIdentifierKernel, else CFBundleIdentifier; NULL for the kernel's own personalities.
+const OSString* moduleOf(OSDictionary* driver)
+{
+    if (auto* kernel = OSDynamicCast(OSString, driver->getObject(gIOModuleIdentifierKernelKey))) {
+        return kernel;
+    }
+    return OSDynamicCast(OSString, driver->getObject(gIOModuleIdentifierKey));
+}
+
+}  // namespace
+
+bool IOCatalogue::isModuleLoaded(OSDictionary* driver, OSObject** kextRef) const
+{
+    if (kextRef) {
+        *kextRef = nullptr;
+    }
+    if (!driver) {
+        return false;
+    }
+    const OSString* module = moduleOf(driver);
+    if (!module) {
+        return true;  // an in-kernel driver
+    }
+    OSKext* kext = OSKext::lookupKextWithIdentifier(module->getCStringNoCopy());
+    if (kext && kext->isLoaded()) {
+        if (kextRef) {
+            *kextRef = kext;
+        } else {
+            kext->release();
+        }
+        return true;
+    }
+    if (kext) {
+        kext->release();
+    }
+    // A class the kernel itself (or another kext) defines needs no load: a personality may name
+    // a module it does not come from.
+    auto* className = OSDynamicCast(OSString, driver->getObject(gIOClassKey));
+    if (className && OSMetaClass::getMetaClassWithName(className->getCStringNoCopy())) {
+        return true;
+    }
+    // As xnu's answer when no load is pending: the module "is present or never will be". A kext
+    // nobody can find lets matching go on to fail at the class ("Couldn't alloc class").
+    if (!openiokit::kexts::findKextBundle(module->getCStringNoCopy())) {
+        IOLog("Can't load kext %s - not found.\n", module->getCStringNoCopy());
+        return true;
+    }
+    return false;
+}
+
+void IOCatalogue::moduleHasLoaded(const OSSymbol* moduleName)
+{
+    startMatching(moduleName);
+}
+
+void IOCatalogue::moduleHasLoaded(const char* moduleName)
+{
+    if (!moduleName) {
+        return;
+    }
+    OSSharedPtr<const OSSymbol> name(OSSymbol::withCString(moduleName), OSNoRetain);
+    moduleHasLoaded(name.get());
+}
+
+bool IOCatalogue::startMatching(const OSSymbol* moduleName)
+{
+    if (!moduleName) {
+        return false;
+    }
+    std::vector<OSSharedPtr<OSDictionary>> personalities;
+    {
+        std::shared_lock lock(personalities_->lock);
+        for (const auto& [providerClass, group] : personalities_->byProviderClass) {
+            for (const auto& personality : group.personalities) {
+                OSObject* kernelModule = personality->getObject(gIOModuleIdentifierKernelKey);
+                OSObject* module = personality->getObject(gIOModuleIdentifierKey);
+                if ((kernelModule && moduleName->isEqualTo(kernelModule)) || (module && moduleName->isEqualTo(module))) {
+                    personalities.push_back(personality);
+                }
+            }
+        }
+    }
+    // As in addDrivers: matching starts after the lock is dropped.
+    if (!personalities.empty()) {
+        personalities_->generation++;
+        openiokit::catalogNewDrivers(personalities);
+    }
+    return true;
 }

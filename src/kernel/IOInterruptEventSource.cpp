@@ -2,6 +2,8 @@
 // (xnu iokit/Kernel/IOInterruptEventSource.cpp semantics: producerCount is bumped by the
 // primary handler, checkForWork hands the action producerCount - consumerCount).
 #include <IOKit/IOInterruptEventSource.h>
+#include <IOKit/IOInterrupts.h>
+#include <IOKit/IOService.h>
 #include <IOKit/IOWorkLoop.h>
 
 OSDefineMetaClassAndStructors(IOInterruptEventSource, IOEventSource);
@@ -16,6 +18,13 @@ IOEventSource::Action toEventSourceAction(IOInterruptEventSource::Action action)
 IOInterruptEventSource::Action toInterruptAction(IOEventSource::Action action)
 {
     return reinterpret_cast<IOInterruptEventSource::Action>(reinterpret_cast<void (*)()>(action));
+}
+
+// The primary handler the provider calls (xnu casts the member functions instead; the virtual
+// call keeps subclasses' overrides of the *InterruptOccurred methods in effect).
+void primaryHandler(OSObject *target, void *refCon, IOService *nub, int source)
+{
+    static_cast<IOInterruptEventSource *>(target)->interruptOccurred(refCon, nub, source);
 }
 
 } // namespace
@@ -47,17 +56,35 @@ bool IOInterruptEventSource::init(OSObject *inOwner, Action inAction, IOService 
     autoDisable = explicitDisable = false;
     intIndex = ~inIntIndex; // as xnu: "not registered" (getIntIndex() reports this without a provider)
     if (inProvider) {
-        // FIXME: xnu calls provider->getInterruptType() (level-triggered sources auto-disable)
-        // and provider->registerInterrupt(); wire these up once IOService has its interrupt API.
-        // Until then registration is taken to succeed and interruptOccurred is the only trigger.
+        if (registerInterruptHandler(inProvider, inIntIndex) != kIOReturnSuccess) {
+            return false;
+        }
         intIndex = inIntIndex;
     }
     return true;
 }
 
+IOReturn IOInterruptEventSource::registerInterruptHandler(IOService *inProvider, int inIntIndex)
+{
+    int type = kIOInterruptTypeEdge;
+    IOReturn result = inProvider->getInterruptType(inIntIndex, &type);
+    if (result != kIOReturnSuccess) {
+        return result;
+    }
+    autoDisable = (type == kIOInterruptTypeLevel);
+    return inProvider->registerInterrupt(inIntIndex, this, &primaryHandler, nullptr);
+}
+
+void IOInterruptEventSource::unregisterInterruptHandler(IOService *inProvider, int inIntIndex)
+{
+    inProvider->unregisterInterrupt(inIntIndex);
+}
+
 void IOInterruptEventSource::free()
 {
-    // FIXME: provider->unregisterInterrupt(intIndex) if registered, once IOService exists.
+    if (provider && intIndex >= 0) {
+        unregisterInterruptHandler(provider, intIndex);
+    }
     if (signalLock_) {
         IOLockFree(signalLock_);
         signalLock_ = nullptr;
@@ -71,6 +98,7 @@ void IOInterruptEventSource::free()
 void IOInterruptEventSource::enable()
 {
     if (provider && intIndex >= 0) {
+        provider->enableInterrupt(intIndex);
         explicitDisable = false;
         IOEventSource::enable(); // signals: interrupts held while disabled are delivered now
     }
@@ -79,6 +107,7 @@ void IOInterruptEventSource::enable()
 void IOInterruptEventSource::disable()
 {
     if (provider && intIndex >= 0) {
+        provider->disableInterrupt(intIndex);
         explicitDisable = true;
         IOEventSource::disable();
     }
@@ -94,9 +123,11 @@ void IOInterruptEventSource::setWorkLoop(IOWorkLoop *inWorkLoop)
     // complemented while it is not. The order makes removal's disable() a no-op.
     if (provider) {
         if (!inWorkLoop && intIndex >= 0) {
-            intIndex = ~intIndex; // FIXME: provider->unregisterInterrupt()
-        } else if (inWorkLoop && intIndex < 0) {
-            intIndex = ~intIndex; // FIXME: provider->registerInterrupt()
+            // Not left for free(): the provider may be gone by then.
+            unregisterInterruptHandler(provider, intIndex);
+            intIndex = ~intIndex;
+        } else if (inWorkLoop && intIndex < 0 && registerInterruptHandler(provider, ~intIndex) == kIOReturnSuccess) {
+            intIndex = ~intIndex;
         }
     }
     if (!inWorkLoop) {
@@ -146,7 +177,10 @@ void IOInterruptEventSource::normalInterruptOccurred(void *, IOService *, int)
 
 void IOInterruptEventSource::disableInterruptOccurred(void *refcon, IOService *nub, int ind)
 {
-    // FIXME: xnu first masks the line with nub->disableInterrupt(ind); needs IOService.
+    // Level-triggered: mask the line until the work loop has run the action.
+    if (nub) {
+        nub->disableInterrupt(ind);
+    }
     normalInterruptOccurred(refcon, nub, ind);
 }
 
@@ -163,6 +197,9 @@ bool IOInterruptEventSource::checkForWork()
             toInterruptAction(action)(owner, this, count);
         }
         consumerCount = produced;
+        if (autoDisable && !explicitDisable) {
+            provider->enableInterrupt(intIndex);
+        }
     }
     return false;
 }

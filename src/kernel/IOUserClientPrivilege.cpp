@@ -15,7 +15,7 @@
 namespace {
 
 // xnu IOKitKeys.h / IOKitKeysPrivate.h.
-constexpr const char* kConsoleUsersKey = "IOConsoleUsers";
+constexpr const char* kConsoleUsersKey = kIOConsoleUsersKey;
 constexpr const char* kConsoleSessionUIDKey = "kCGSSessionUserIDKey";
 constexpr const char* kConsoleSessionOnConsoleKey = "kCGSSessionOnConsoleKey";
 constexpr const char* kConsoleSessionAuditIDKey = "kCGSSessionAuditIDKey";

@@ -3,6 +3,7 @@
 // own: one queue object owns all pending work, and each phase is one function.
 #include "Termination.h"
 
+#include "IOServicePMPrivate.h"
 #include "IOServicePrivate.h"
 #include "common/NoDestructor.h"
 
@@ -346,6 +347,7 @@ void stopOne(IOService* client, IOService* provider)
     inWorkLoop(provider, [&] {
         trace(TerminationTrace::Stopped, client, provider);
         client->stop(provider);
+        openiokit::pm::stopManaged(client);  // out of the power tree before stop completes
         if (provider->isOpen(client)) {
             provider->close(client);
         }

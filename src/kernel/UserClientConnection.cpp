@@ -19,10 +19,10 @@ namespace {
 // Locking properties a user client may set before the first open returns (xnu IOKitKeys.h /
 // IOKitKeysPrivate.h; only the first is in our IOKitKeys.h so far).
 constexpr const char* kDefaultLockingKey = kIOUserClientDefaultLockingKey;
-constexpr const char* kDefaultLockingSetPropertiesKey = "IOUserClientDefaultLockingSetProperties";
+constexpr const char* kDefaultLockingSetPropertiesKey = kIOUserClientDefaultLockingSetPropertiesKey;
 constexpr const char* kDefaultLockingSingleThreadExternalMethodKey =
-    "IOUserClientDefaultLockingSingleThreadExternalMethod";
-constexpr const char* kEntitlementsKey = "IOUserClientEntitlements";
+    kIOUserClientDefaultLockingSingleThreadExternalMethodKey;
+constexpr const char* kEntitlementsKey = kIOUserClientEntitlementsKey;
 
 std::mutex gHandlerLock;
 std::shared_ptr<const UserReferencesDestroyedHandler> gHandler;

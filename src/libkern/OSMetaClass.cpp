@@ -199,15 +199,24 @@ void OSMetaClass::instanceDestructed() const
             return;
         }
     }
-    std::lock_guard lock(gInstanceTransitionLock);
-    for (const OSMetaClass* meta = this; meta; meta = meta->superClassLink_) {
-        int before = __atomic_fetch_sub(&meta->instanceCount_, 1, __ATOMIC_ACQ_REL);
-        if (before <= 0) {
-            diagnose("instance count went below zero: an object was freed twice", meta->className_);
+    // Read while this class still has an instance: once the count is zero its kext may unload.
+    const char* module = kmodName_;
+    bool lastInstance = false;
+    {
+        std::lock_guard lock(gInstanceTransitionLock);
+        for (const OSMetaClass* meta = this; meta; meta = meta->superClassLink_) {
+            int before = __atomic_fetch_sub(&meta->instanceCount_, 1, __ATOMIC_ACQ_REL);
+            if (before <= 0) {
+                diagnose("instance count went below zero: an object was freed twice", meta->className_);
+            }
+            if (before != 1) {
+                break;  // the class still has instances, so its superclass's count is unchanged
+            }
+            lastInstance = lastInstance || meta == this;
         }
-        if (before != 1) {
-            break;  // the class still has instances, so its superclass's count is unchanged
-        }
+    }
+    if (lastInstance) {
+        OSMetaClassRegistry::shared().lastInstanceGone(module);  // xnu: OSKext::considerUnloads
     }
 }
 

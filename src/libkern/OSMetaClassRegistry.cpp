@@ -182,3 +182,19 @@ void OSMetaClassRegistry::forEachClass(const std::function<void(const OSMetaClas
         visit(meta);
     }
 }
+
+void OSMetaClassRegistry::setLastInstanceHook(LastInstanceHook hook)
+{
+    lastInstanceHook_.store(hook, std::memory_order_release);
+}
+
+void OSMetaClassRegistry::lastInstanceGone(const char* module) const
+{
+    // Classes of the kernel itself never unload, and a removed or rejected class has no module.
+    if (!module || std::strcmp(module, kOSMetaClassKernelModule) == 0) {
+        return;
+    }
+    if (LastInstanceHook hook = lastInstanceHook_.load(std::memory_order_acquire)) {
+        hook(module);
+    }
+}

@@ -5,6 +5,7 @@
 
 #include <libkern/c++/OSMetaClass.h>
 
+#include <atomic>
 #include <functional>
 #include <map>
 #include <mutex>
@@ -40,6 +41,15 @@ public:
     OSReturn removeModuleClasses(std::string_view kextIdentifier);
     void forEachClass(const std::function<void(const OSMetaClass*)>& visit) const;
 
+    // Called with a kext's identifier (stable storage) after one of its classes loses its last
+    // instance, outside every libkern lock. The kext loader installs OSKext::considerUnloads here
+    // (xnu re-considers unloading at that moment) without libkern depending on OSKext.
+    using LastInstanceHook = void (*)(const char* kextIdentifier);
+    void setLastInstanceHook(LastInstanceHook hook);
+    // From OSMetaClass::instanceDestructed: `module` is the class's kmodName_ read before its
+    // count reached zero (after that the kext may already be unmapped).
+    void lastInstanceGone(const char* module) const;
+
 private:
     // Only shared() can make a Key, so only it constructs the registry.
     struct Key {
@@ -64,6 +74,7 @@ private:
     std::map<std::string, std::vector<OSMetaClass*>, std::less<>> modules_;
     std::set<std::string, std::less<>> moduleNames_;  // stable storage for kmodName_ pointers
     std::optional<PendingModule> pending_;
+    std::atomic<LastInstanceHook> lastInstanceHook_{nullptr};
 
     // Held from beginModule to endModule: one module loads at a time, as in xnu.
     std::mutex loadWindow_;

@@ -3,10 +3,15 @@
 
 #include <libkern/c++/OSString.h>
 
+#include "ObjectFrees.h"
+
+#include <atomic>
+#include <chrono>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
 #include <new>
+#include <thread>
 
 // OSObject is the root: its metaclass has no superclass, and it cannot be allocated.
 OSObject::MetaClass OSObject::gMetaClass;
@@ -58,6 +63,37 @@ void OSObject::taggedRetain(const void*) const
     }
 }
 
+namespace {
+
+// Threads inside free(), overall and on this thread (a free() may release further objects,
+// and its own thread must not wait for itself in drainObjectFrees).
+std::atomic<int> gFreesInFlight{0};
+thread_local int tFreesInFlight = 0;
+
+struct FreeInFlight {
+    FreeInFlight()
+    {
+        gFreesInFlight.fetch_add(1, std::memory_order_seq_cst);
+        ++tFreesInFlight;
+    }
+    ~FreeInFlight()
+    {
+        --tFreesInFlight;
+        gFreesInFlight.fetch_sub(1, std::memory_order_seq_cst);
+    }
+    FreeInFlight(const FreeInFlight&) = delete;
+    FreeInFlight& operator=(const FreeInFlight&) = delete;
+};
+
+}  // namespace
+
+void openiokit::drainObjectFrees()
+{
+    while (gFreesInFlight.load(std::memory_order_seq_cst) > tFreesInFlight) {
+        std::this_thread::sleep_for(std::chrono::microseconds(50));
+    }
+}
+
 void OSObject::taggedRelease(const void* tag, const int freeWhen) const
 {
     int count = __atomic_load_n(&retainCount_, __ATOMIC_RELAXED);
@@ -71,6 +107,7 @@ void OSObject::taggedRelease(const void* tag, const int freeWhen) const
     } while (!__atomic_compare_exchange_n(&retainCount_, &count, next, true, __ATOMIC_ACQ_REL,
                                           __ATOMIC_RELAXED));
     if (next == 0) {
+        FreeInFlight inFlight;  // see ObjectFrees.h
         const_cast<OSObject*>(this)->free();
     }
 }

@@ -3,6 +3,8 @@
 #include "test_io_workloop_support.h"
 
 #include <IOKit/IOInterruptEventSource.h>
+#include <IOKit/IOInterrupts.h>
+#include <IOKit/IOService.h>
 #include <IOKit/IOWorkLoop.h>
 
 #include <gtest/gtest.h>
@@ -119,8 +121,10 @@ TEST_F(InterruptTest, IndexAndProviderFollowXnu)
     EXPECT_FALSE(bare->getAutoDisable());
     bare->release();
 
-    int fakeNub = 0; // never dereferenced until IOService exists
-    auto *provider = reinterpret_cast<IOService *>(&fakeNub);
+    IOService::initialize();
+    IOService *provider = new IOService; // a nub with three software interrupts
+    ASSERT_TRUE(provider->init());
+    ASSERT_TRUE(openiokit::declareInterrupts(provider, 3));
     IOInterruptEventSource *wired = make(provider, 2);
     EXPECT_EQ(wired->getProvider(), provider);
     EXPECT_EQ(wired->getIntIndex(), 2);
@@ -132,6 +136,7 @@ TEST_F(InterruptTest, IndexAndProviderFollowXnu)
     EXPECT_EQ(wired->getIntIndex(), 2);
     loop->removeEventSource(wired);
     wired->release();
+    provider->release();
 }
 
 TEST_F(InterruptTest, DisableWithoutProviderIsANoOp)
@@ -148,8 +153,11 @@ TEST_F(InterruptTest, DisableWithoutProviderIsANoOp)
 
 TEST_F(InterruptTest, DisabledSourceWithProviderHoldsInterruptsUntilEnabled)
 {
-    int fakeNub = 0;
-    IOInterruptEventSource *source = make(reinterpret_cast<IOService *>(&fakeNub), 0);
+    IOService::initialize();
+    IOService *nub = new IOService;
+    ASSERT_TRUE(nub->init());
+    ASSERT_TRUE(openiokit::declareInterrupts(nub, 1));
+    IOInterruptEventSource *source = make(nub, 0);
     loop->addEventSource(source);
     source->disable();
     EXPECT_FALSE(source->isEnabled());
@@ -162,6 +170,7 @@ TEST_F(InterruptTest, DisabledSourceWithProviderHoldsInterruptsUntilEnabled)
     ASSERT_TRUE(eventually([&] { return deliveries.total == 3; }));
     loop->removeEventSource(source);
     source->release();
+    nub->release();
 }
 
 TEST_F(InterruptTest, RemovalAndReleaseWhileTriggersKeepComing)

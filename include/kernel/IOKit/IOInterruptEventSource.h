@@ -5,10 +5,12 @@
 // thread then calls the action once, with the gate closed, passing how many interrupts arrived
 // since the last call (xnu's producer/consumer counters, iokit/Kernel/IOInterruptEventSource.cpp).
 //
-// Providers: the source records the provider and index, but until IOService's interrupt API
-// exists it does not register with the provider; interruptOccurred is the only trigger. As in
-// xnu, enable()/disable() act only on a source with a provider (they mask the provider's
-// interrupt there); here a disabled source with a provider holds its count until enable().
+// Providers (as xnu): a source made with a provider registers with the provider's interrupt
+// `intIndex` (IOService::registerInterrupt; creation fails if the provider has no such
+// interrupt or it already has a handler) and stays registered while it is on a work loop.
+// enable()/disable() unmask/mask the provider's interrupt: interrupts raised while masked wait
+// at the provider and arrive after enable(). A level-triggered interrupt (getInterruptType)
+// auto-disables: the primary handler masks it and the work loop unmasks it after the action.
 // A source without a provider ignores enable()/disable(), as xnu's does.
 #pragma once
 
@@ -36,7 +38,7 @@ protected:
     int intIndex;
     volatile unsigned int producerCount; // interrupts seen; incremented atomically
     unsigned int consumerCount;          // interrupts delivered; guarded by the gate
-    bool autoDisable;                    // level-triggered: never, until providers exist
+    bool autoDisable;                    // level-triggered provider interrupt
     bool explicitDisable;                // disable() was called (sources with a provider)
 
     void free() override;
@@ -44,11 +46,15 @@ protected:
     bool checkForWork() override;
     void setWorkLoop(IOWorkLoop *inWorkLoop) override;
 
+    // Registers with provider's interrupt `inIntIndex` (xnu's helpers of the same names).
+    IOReturn registerInterruptHandler(IOService *inProvider, int inIntIndex);
+    void unregisterInterruptHandler(IOService *inProvider, int inIntIndex);
+
 public:
     static OSPtr<IOInterruptEventSource> interruptEventSource(OSObject *owner, Action action,
                                                              IOService *provider = NULL, int intIndex = 0);
 
-    // Fails if owner is NULL or intIndex is negative.
+    // Fails if owner is NULL, intIndex is negative, or registration with the provider fails.
     virtual bool init(OSObject *owner, Action action, IOService *provider = NULL, int intIndex = 0);
 
     void enable() override;

@@ -3,7 +3,8 @@
 // Where each part lives (src/kernel): lifecycle and topology in IOService.cpp, open/close
 // arbitration in IOServiceOpenClose.cpp, matching in IOServiceMatching.cpp, notifications in
 // IOServiceNotification.cpp, busy/quiet in IOServiceBusy.cpp, and the termination machinery —
-// phases 1 to 3 and the terminate thread — in Termination.cpp (docs/termination.md).
+// phases 1 to 3 and the terminate thread — in Termination.cpp (docs/termination.md); interrupts
+// in IOServiceInterrupts.cpp and power management in IOServicePM*.cpp (docs/kernel-extras.md).
 #pragma once
 
 #include <IOKit/IOKitKeys.h>
@@ -16,13 +17,46 @@
 #include <libkern/c++/OSContainers.h>
 #include <mach/clock_types.h>
 
+#include <atomic>
 #include <memory>
+
+#include <IOKit/IOInterrupts.h>
+#include <IOKit/pwr_mgt/IOPMpowerState.h>
 
 class IOService;
 class IOUserClient;
 class IOWorkLoop;
 class IONotifier;
 class IOPlatformExpert;
+class IOPMrootDomain;
+struct IOPMPowerState;
+
+typedef void (*IOInterruptAction)(OSObject* target, void* refCon, IOService* nub, int source);
+
+// Keys of a nub's interrupt description (xnu IOService.h / IOKitKeys): OpenIOKit uses only
+// IOInterruptSpecifiers, an array with one entry per interrupt source (docs/kernel-extras.md).
+extern const OSSymbol* gIOInterruptControllersKey;
+extern const OSSymbol* gIOInterruptSpecifiersKey;
+
+namespace openiokit {
+struct ServiceExtras;
+// Owns the state the kernel extras keep per service — interrupt sources
+// (IOServiceInterrupts.cpp), power management (IOServicePM*.cpp) and user-client mappings
+// (UserClientMemory.cpp) — made on first use and destroyed with the service.
+class ServiceExtrasSlot {
+public:
+    ServiceExtrasSlot() = default;
+    ServiceExtrasSlot(const ServiceExtrasSlot&) = delete;
+    ServiceExtrasSlot& operator=(const ServiceExtrasSlot&) = delete;
+    ~ServiceExtrasSlot();
+    // Creates the state on first use; thread-safe.
+    ServiceExtras& get();
+    ServiceExtras* peek() const { return extras_.load(std::memory_order_acquire); }
+
+private:
+    std::atomic<ServiceExtras*> extras_{nullptr};
+};
+}  // namespace openiokit
 
 // terminate() / registerService() options.
 enum {
@@ -228,6 +262,48 @@ public:
                                    IOUserClient** handler);
     virtual IOReturn newUserClient(task_t owningTask, void* securityID, UInt32 type, IOUserClient** handler);
 
+    // --- Interrupts (IOServiceInterrupts.cpp) -------------------------------------------------
+    // A nub's interrupt sources are those its IOInterruptSpecifiers property lists (or that
+    // openiokit::declareInterrupts gave it). kIOReturnNoInterrupt for a source the nub does not
+    // have; kIOReturnNoResources when the source already has a handler.
+    virtual IOReturn registerInterrupt(int source, OSObject* target, IOInterruptAction handler, void* refCon = NULL);
+    virtual IOReturn unregisterInterrupt(int source);
+    virtual IOReturn getInterruptType(int source, int* interruptType);
+    virtual IOReturn enableInterrupt(int source);
+    virtual IOReturn disableInterrupt(int source);
+    // Raises the interrupt (the simulated bus calls this): the handler runs on the kernel's
+    // interrupt thread, soon if enabled, else once enableInterrupt() is called.
+    virtual IOReturn causeInterrupt(int source);
+
+    // --- Power management (IOServicePM*.cpp) --------------------------------------------------
+    virtual void PMinit(void);
+    virtual void PMstop(void);
+    virtual void joinPMtree(IOService* driver);
+    virtual IOReturn registerPowerDriver(IOService* controllingDriver, IOPMPowerState* powerStates,
+                                         unsigned long numberOfStates);
+    // Default: kIOPMAckImplied. A driver returning N > 0 µs must call acknowledgeSetPowerState.
+    virtual IOReturn setPowerState(unsigned long powerStateOrdinal, IOService* whatDevice);
+    virtual IOReturn acknowledgeSetPowerState(void);
+    virtual IOReturn acknowledgePowerChange(IOService* whichDriver);
+    virtual IOReturn powerStateWillChangeTo(IOPMPowerFlags capabilities, unsigned long stateNumber,
+                                            IOService* whatDevice);
+    virtual IOReturn powerStateDidChangeTo(IOPMPowerFlags capabilities, unsigned long stateNumber,
+                                           IOService* whatDevice);
+    // Interested drivers get powerStateWillChangeTo/DidChangeTo around each change.
+    virtual IOPMPowerFlags registerInterestedDriver(IOService* theDriver);
+    virtual IOReturn deRegisterInterestedDriver(IOService* theDriver);
+    virtual IOReturn changePowerStateTo(unsigned long ordinal);
+    virtual IOReturn changePowerStateToPriv(unsigned long ordinal);
+    virtual IOReturn makeUsable(void);
+    virtual IOReturn temporaryPowerClampOn(void);
+    virtual unsigned long maxCapabilityForDomainState(IOPMPowerFlags domainState);
+    virtual unsigned long initialPowerStateForDomainState(IOPMPowerFlags domainState);
+    UInt32 getPowerState(void);
+    static IOPMrootDomain* getPMRootDomain(void);
+
+    // OpenIOKit internals: the per-service extras (see ServiceExtrasSlot).
+    openiokit::ServiceExtrasSlot& extras() const { return extras_; }
+
     // Boot-time set-up of the service plane root, IOResources and the global symbols; called
     // once by whatever hosts the kernel (idempotent).
     static void initialize(void);
@@ -237,4 +313,5 @@ public:
 
 private:
     std::unique_ptr<IOServicePrivateState> state_;
+    mutable openiokit::ServiceExtrasSlot extras_;
 };

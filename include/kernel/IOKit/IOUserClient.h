@@ -216,8 +216,8 @@ public:
     virtual IOReturn getNotificationSemaphore(UInt32 notification_type, semaphore_t* semaphore);
     virtual IOReturn connectClient(IOUserClient* client);
 
-    // Base: kIOReturnUnsupported. FIXME: mapping (IOConnectMapMemory) arrives with
-    // IOMemoryDescriptor in the daemon issue.
+    // Base: kIOReturnUnsupported. A driver returns a retained descriptor (an
+    // IOBufferMemoryDescriptor) that IOConnectMapMemory64 maps into the client (UserClientMemory.h).
     virtual IOReturn clientMemoryForType(UInt32 type, IOOptionBits* options, IOMemoryDescriptor** memory);
 
     // Old methods for accessing the method vector (backward compatibility only).

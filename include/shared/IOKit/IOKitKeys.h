@@ -56,6 +56,9 @@
 #define kIOUserClientCrossEndianCompatibleKey "IOUserClientCrossEndianCompatible"
 #define kIOUserClientSharedInstanceKey "IOUserClientSharedInstance"
 #define kIOUserClientDefaultLockingKey "IOUserClientDefaultLocking"
+#define kIOUserClientDefaultLockingSetPropertiesKey "IOUserClientDefaultLockingSetProperties"
+#define kIOUserClientDefaultLockingSingleThreadExternalMethodKey "IOUserClientDefaultLockingSingleThreadExternalMethod"
+#define kIOUserClientEntitlementsKey "IOUserClientEntitlements"
 #define kIOUserClientCreatorKey "IOUserClientCreator"
 #define kIOUserServerCDHashKey "IOUserServerCDHash"
 #define kIOUserUserClientKey "IOUserUserClient"
@@ -130,3 +133,21 @@ enum {
     kIORegistryIterateRecursively = 0x00000001,
     kIORegistryIterateParents = 0x00000002,
 };
+
+// Console users (the registry root's IOConsoleUsers array, one dictionary per login session),
+// which clientHasPrivilege("console" / "consolesession" / "secureprocess") reads. Private in xnu
+// (IOKitKeysPrivate.h); shared here so that the daemon that publishes them and the kernel agree.
+#define kIOConsoleLockedKey "IOConsoleLocked"
+#define kIOConsoleUsersKey "IOConsoleUsers"
+#define kIOConsoleSessionAuditIDKey "kCGSSessionAuditIDKey"
+#define kIOConsoleSessionUserNameKey "kCGSSessionUserNameKey"
+#define kIOConsoleSessionUIDKey "kCGSSessionUserIDKey"
+#define kIOConsoleSessionConsoleSetKey "kCGSSessionConsoleSetKey"
+#define kIOConsoleSessionOnConsoleKey "kCGSSessionOnConsoleKey"
+#define kIOConsoleSessionLoginDoneKey "kCGSessionLoginDoneKey"
+#define kIOConsoleSessionSecureInputPIDKey "kCGSSessionSecureInputPID"
+#define kIOConsoleSessionScreenLockedTimeKey "CGSSessionScreenLockedTime"
+
+// A nub's interrupt description (docs/kernel-extras.md: OpenIOKit reads only the specifiers).
+#define kIOInterruptControllersKey "IOInterruptControllers"
+#define kIOInterruptSpecifiersKey "IOInterruptSpecifiers"

@@ -1,9 +1,10 @@
 // <libkern/OSKextLib.h>: kext-management return codes and Info.plist key strings, values
-// exactly as Apple's (iokit-semantics.md §5.3). Only constants so far; the OSKext* request
-// functions arrive with the kext loader.
+// exactly as Apple's (iokit-semantics.md §5.3), and (KERNEL) the functions a kext calls about
+// itself: its identifier/load tag and retaining a kext against unload.
 #pragma once
 
 #include <libkern/OSReturn.h>
+#include <stdint.h>
 
 #define sub_libkern_kext err_sub(2)
 #define libkern_kext_err(code) (sys_libkern | sub_libkern_kext | (code))
@@ -72,3 +73,33 @@
 #define kOSBundleRequiredSafeBoot "Safe Boot"
 #define kOSBundleRequiredConsole "Console"
 #define kOSBundleRequiredDriverKit "DriverKit"
+
+// Bundle-identifier prefix of Apple's own kexts (the user-terminate policy refuses them).
+#define kOSKextAppleIdentifierPrefix "com.apple."
+
+// Load tags: kextstat's Index column. The kernel is 0.
+typedef uint32_t OSKextLoadTag;
+#define kOSKextInvalidLoadTag ((OSKextLoadTag)(-1))
+
+#ifdef KERNEL
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+// The calling kext's bundle identifier, version string and load tag (the kernel's for code
+// outside any kext). The strings live as long as the kext is loaded.
+const char *OSKextGetCurrentIdentifier(void);
+const char *OSKextGetCurrentVersionString(void);
+OSKextLoadTag OSKextGetCurrentLoadTag(void);
+
+// Keeps the kext with `loadTag` from unloading until the matching release; enables its
+// autounload. kOSKextReturnNotFound for an unknown tag, kOSKextReturnInvalidArgument for the
+// kernel's.
+OSReturn OSKextRetainKextWithLoadTag(OSKextLoadTag loadTag);
+// Drops a reference taken by OSKextRetainKextWithLoadTag and lets autounload reconsider.
+OSReturn OSKextReleaseKextWithLoadTag(OSKextLoadTag loadTag);
+
+#ifdef __cplusplus
+}
+#endif
+#endif /* KERNEL */

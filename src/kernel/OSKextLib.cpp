@@ -1,0 +1,77 @@
+// The functions a kext calls about itself (<libkern/OSKextLib.h>). The calling kext is the one
+// whose image holds the caller's return address, which is what xnu's per-kext kmod_info linkage
+// amounts to.
+#include "KextState.h"
+
+#include <IOKit/IOLib.h>
+
+namespace {
+
+std::shared_ptr<const openiokit::kexts::ModuleIdentity> caller(const void* returnAddress)
+{
+    return openiokit::kexts::identityForAddress(reinterpret_cast<uintptr_t>(returnAddress));
+}
+
+}  // namespace
+
+extern "C" const char* OSKextGetCurrentIdentifier(void)
+{
+    auto identity = caller(__builtin_return_address(0));
+    // The identity lives as long as the image the caller's code is in.
+    return identity ? identity->identifier.c_str() : kOSKextKernelIdentifier;
+}
+
+extern "C" const char* OSKextGetCurrentVersionString(void)
+{
+    auto identity = caller(__builtin_return_address(0));
+    return identity ? identity->versionString.c_str() : "24.0.0";
+}
+
+extern "C" OSKextLoadTag OSKextGetCurrentLoadTag(void)
+{
+    auto identity = caller(__builtin_return_address(0));
+    return identity ? identity->loadTag : 0;
+}
+
+extern "C" OSReturn OSKextRetainKextWithLoadTag(OSKextLoadTag loadTag)
+{
+    OSKext* kext = OSKext::lookupKextWithLoadTag(loadTag);  // kept until the matching release
+    if (!kext) {
+        IOLog("Can't retain kext with load tag %u - no such kext is loaded.\n", loadTag);
+        return kOSKextReturnNotFound;
+    }
+    if (kext->isKernelComponent()) {
+        kext->release();
+        return kOSKextReturnInvalidArgument;
+    }
+    std::lock_guard lock(openiokit::kexts::kextLock());
+    kext->state().loadTagRetains++;
+    kext->state().autounloadEnabled = true;
+    return kOSReturnSuccess;
+}
+
+extern "C" OSReturn OSKextReleaseKextWithLoadTag(OSKextLoadTag loadTag)
+{
+    OSKext* kext = OSKext::lookupKextWithLoadTag(loadTag);
+    if (!kext) {
+        IOLog("Can't release kext with load tag %u - no such kext is loaded.\n", loadTag);
+        return kOSKextReturnNotFound;
+    }
+    if (kext->isKernelComponent()) {
+        kext->release();
+        return kOSKextReturnInvalidArgument;
+    }
+    {
+        std::lock_guard lock(openiokit::kexts::kextLock());
+        if (kext->state().loadTagRetains == 0) {
+            kext->release();
+            IOLog("Can't release kext with load tag %u - it is not retained.\n", loadTag);
+            return kOSKextReturnInvalidArgument;
+        }
+        kext->state().loadTagRetains--;
+    }
+    kext->release();  // the look-up
+    kext->release();  // the retain being given back
+    OSKext::considerUnloads();
+    return kOSReturnSuccess;
+}
