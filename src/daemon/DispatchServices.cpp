@@ -66,9 +66,7 @@ IOReturn serviceGetBusyState(Request& r)
     return kIOReturnSuccess;
 }
 
-// is_io_service_get_state: the state bits and busy count. The kernel keeps no accumulated
-// busy time (docs/tools.md), so that field is 0 and ioreg omits "(N ms)" as it does on macOS
-// for a service that has never been busy.
+// is_io_service_get_state: the state bits, the busy count and the accumulated busy time (ns).
 IOReturn serviceGetState(Request& r)
 {
     const mach_port_name_t name = r.in.u32();
@@ -79,8 +77,9 @@ IOReturn serviceGetState(Request& r)
     if (!service) {
         return service.error();
     }
-    constexpr uint64_t kAccumulatedBusyNs = 0;
-    r.out.u64((*service)->getState()).u32((*service)->getBusyState()).u64(kAccumulatedBusyNs);
+    r.out.u64((*service)->getState())
+        .u32((*service)->getBusyState())
+        .u64((*service)->getAccumulatedBusyTime());
     return kIOReturnSuccess;
 }
 

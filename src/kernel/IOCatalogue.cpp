@@ -415,7 +415,7 @@ bool IOCatalogue::isModuleLoaded(OSDictionary* driver, OSObject** kextRef) const
         return true;  // an in-kernel driver
     }
     OSKext* kext = OSKext::lookupKextWithIdentifier(module->getCStringNoCopy());
-    if (kext && kext->isLoaded()) {
+    if (kext && kext->isLoaded() && openiokit::kexts::holdForMatching(module->getCStringNoCopy())) {
         if (kextRef) {
             *kextRef = kext;
         } else {
@@ -423,13 +423,14 @@ bool IOCatalogue::isModuleLoaded(OSDictionary* driver, OSObject** kextRef) const
         }
         return true;
     }
+    const bool known = kext != nullptr;  // loaded but being autounloaded: it must load again
     if (kext) {
         kext->release();
     }
     // A class the kernel itself (or another kext) defines needs no load: a personality may name
     // a module it does not come from.
     auto* className = OSDynamicCast(OSString, driver->getObject(gIOClassKey));
-    if (className && OSMetaClass::getMetaClassWithName(className->getCStringNoCopy())) {
+    if (!known && className && OSMetaClass::getMetaClassWithName(className->getCStringNoCopy())) {
         return true;
     }
     // As xnu's answer when no load is pending: the module "is present or never will be". A kext

@@ -21,6 +21,13 @@ openiokit::NoDestructor<BusyLock> gBusy;
 std::mutex& gBusyLock = gBusy->mutex;
 std::condition_variable& gBusyChanged = gBusy->changed;
 
+uint64_t nowNanoseconds()
+{
+    return static_cast<uint64_t>(std::chrono::duration_cast<std::chrono::nanoseconds>(
+                                     std::chrono::steady_clock::now().time_since_epoch())
+                                     .count());
+}
+
 struct Transition {
     OSSharedPtr<IOService> service;
     bool busy;
@@ -40,11 +47,13 @@ void adjustLocked(IOService* service, SInt32 delta, std::vector<Transition>& tra
         }
         state.busy = after < 0 ? 0 : static_cast<uint32_t>(after);
         if (before == 0 && state.busy > 0) {
+            state.busySince = nowNanoseconds();
             transitions.push_back({OSSharedPtr<IOService>(service, OSRetain), true});
             state.busyParent = OSSharedPtr<IOService>(service->getProvider(), OSRetain);
             service = state.busyParent.get();
             delta = 1;
         } else if (before > 0 && state.busy == 0) {
+            state.accumulatedBusy += nowNanoseconds() - state.busySince;
             transitions.push_back({OSSharedPtr<IOService>(service, OSRetain), false});
             released.push_back(std::move(state.busyParent));
             service = released.back().get();
@@ -90,6 +99,14 @@ UInt32 IOService::getBusyState(void)
 {
     std::lock_guard lock(gBusyLock);
     return privateState().busy;
+}
+
+uint64_t IOService::getAccumulatedBusyTime(void)
+{
+    std::lock_guard lock(gBusyLock);
+    const IOServicePrivateState& state = privateState();
+    // Time spent busy so far, including the busy period in progress (ns), as xnu's.
+    return state.accumulatedBusy + (state.busy > 0 ? nowNanoseconds() - state.busySince : 0);
 }
 
 void IOService::adjustBusy(SInt32 delta)

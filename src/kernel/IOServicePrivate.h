@@ -39,6 +39,9 @@ struct IOServicePrivateState {
     // The provider this service's non-zero busy count was propagated to (+1), so the matching
     // -1 goes to the same provider even if the topology changed meanwhile.
     OSSharedPtr<IOService> busyParent;
+    // getAccumulatedBusyTime: nanoseconds busy before the current period, and when it began.
+    uint64_t accumulatedBusy = 0;
+    uint64_t busySince = 0;
 
     // --- open/close (IOServiceOpenClose.cpp): guarded by `arbitration` ----------------------
     // The default handleOpen's single owner; a borrowed pointer (the owner is a client, and

@@ -90,6 +90,7 @@ void lastKextInstanceGone(const char*)
 IOReturn registryBusyChanged(void*, void*, UInt32 messageType, IOService*, void* argument, vm_size_t)
 {
     if (messageType == kIOMessageServiceBusyStateChange && argument == nullptr) {
+        releaseMatchingHolds();
         OSKext::considerUnloads();
     }
     return kIOReturnSuccess;

@@ -89,6 +89,11 @@ std::optional<std::filesystem::path> findKextBundle(std::string_view identifier)
 std::expected<void, Error> removeKext(OSKext* kext, bool terminateServicesAndRemovePersonalities);
 // OSKext::autounloadKext: unloads (no terminate) if nothing holds the kext. True if it did.
 bool autounloadKext(OSKext* kext);
+// Matching took a personality of this loaded kext: no autounload until the service plane is
+// next quiet (releaseMatchingHolds). False if an autounload is removing it right now (then treat
+// it as not loaded: the load on demand waits for the unload and loads it again).
+bool holdForMatching(std::string_view identifier);
+void releaseMatchingHolds();  // the service plane went quiet
 void startAutounloadMonitor();  // arms considerUnloads on registry quiet
 // kextd's load on demand (IOCatalogue::findDrivers): `personality` is a candidate for `service`
 // but its kext is not loaded. A loader thread, outside every registry and catalogue lock,

@@ -402,6 +402,40 @@ std::expected<void, Error> removeKext(OSKext* kext, bool terminateServicesAndRem
     return {};
 }
 
+namespace {
+
+// Kexts whose personalities matching took since the service plane was last quiet, and kexts an
+// autounload is taking away: matching must not instantiate a class the scan is removing (xnu's
+// probeCandidates holds a kextRef for that).
+struct MatchingHolds {
+    std::mutex lock;
+    std::set<std::string, std::less<>> handedToMatching;
+    std::set<std::string, std::less<>> autounloading;
+};
+openiokit::NoDestructor<MatchingHolds> gHolds;
+
+}  // namespace
+
+bool holdForMatching(std::string_view identifier)
+{
+    std::lock_guard lock(gHolds->lock);
+    if (gHolds->autounloading.contains(identifier)) {
+        return false;
+    }
+    gHolds->handedToMatching.emplace(identifier);
+    return true;
+}
+
+void releaseMatchingHolds()
+{
+    std::lock_guard lock(gHolds->lock);
+    // Matching that started after the quiet made the plane busy again and may hold a kext now.
+    IOService* root = IOService::getServiceRoot();
+    if (!root || root->getBusyState() == 0) {
+        gHolds->handedToMatching.clear();
+    }
+}
+
 bool autounloadKext(OSKext* kext)
 {
     KextState& state = kext->state();
@@ -419,7 +453,18 @@ bool autounloadKext(OSKext* kext)
     if (OSMetaClass::modHasInstance(state.identity->identifier.c_str())) {
         return false;
     }
-    return removeKext(kext, false).has_value();
+    const std::string identifier = state.identity->identifier;
+    {
+        std::lock_guard lock(gHolds->lock);
+        if (gHolds->handedToMatching.contains(identifier)) {
+            return false;  // the registry going quiet releases the hold and arms the next scan
+        }
+        gHolds->autounloading.insert(identifier);
+    }
+    const bool removed = removeKext(kext, false).has_value();
+    std::lock_guard lock(gHolds->lock);
+    gHolds->autounloading.erase(identifier);
+    return removed;
 }
 
 void setUnloadEnabled(bool enabled)

@@ -215,6 +215,9 @@ public:
 
     // --- Busy state (IOServiceBusy.cpp) -------------------------------------------------------
     virtual UInt32 getBusyState(void);
+    // Nanoseconds this service has been busy in total, the current busy period included
+    // (xnu: private; ioreg's "busy N (T ms)").
+    uint64_t getAccumulatedBusyTime(void);
     virtual void adjustBusy(SInt32 delta);
     virtual IOReturn waitQuiet(mach_timespec_t* timeout);
     IOReturn waitQuiet(uint64_t timeout = UINT64_MAX);  // nanoseconds
