@@ -34,7 +34,10 @@ struct KextState {
     std::atomic<bool> loaded{false};  // also read outside the operation lock (isLoaded)
     bool kernelComponent = false;
     bool interface = false;
-    bool autounloadEnabled = false;
+    // Atomic, like the retain count below: OSKextRetain/ReleaseKextWithLoadTag run from user
+    // clients' free() on the terminate thread while an unload holds the kext lock and waits
+    // for that very termination, so they must not take the lock.
+    std::atomic<bool> autounloadEnabled{false};
     bool delayAutounload = false;
     // What blocks unloading (xnu's "linkage or tracking object", kextstat's Refs): dependents
     // linked against this kext and OSKextRetainKextWithLoadTag retains. Counted apart from the

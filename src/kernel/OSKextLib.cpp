@@ -44,8 +44,8 @@ extern "C" OSReturn OSKextRetainKextWithLoadTag(OSKextLoadTag loadTag)
         kext->release();
         return kOSKextReturnInvalidArgument;
     }
-    std::lock_guard lock(openiokit::kexts::kextLock());
-    kext->state().loadTagRetains++;
+    // No kext lock here (see KextState::autounloadEnabled).
+    kext->state().loadTagRetains.fetch_add(1);
     kext->state().autounloadEnabled = true;
     return kOSReturnSuccess;
 }
@@ -61,15 +61,15 @@ extern "C" OSReturn OSKextReleaseKextWithLoadTag(OSKextLoadTag loadTag)
         kext->release();
         return kOSKextReturnInvalidArgument;
     }
-    {
-        std::lock_guard lock(openiokit::kexts::kextLock());
-        if (kext->state().loadTagRetains == 0) {
+    // No kext lock here either: decrement only a positive count.
+    int retains = kext->state().loadTagRetains.load();
+    do {
+        if (retains == 0) {
             kext->release();
             IOLog("Can't release kext with load tag %u - it is not retained.\n", loadTag);
             return kOSKextReturnInvalidArgument;
         }
-        kext->state().loadTagRetains--;
-    }
+    } while (!kext->state().loadTagRetains.compare_exchange_weak(retains, retains - 1));
     kext->release();  // the look-up
     kext->release();  // the retain being given back
     OSKext::considerUnloads();

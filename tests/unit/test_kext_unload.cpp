@@ -12,6 +12,11 @@
 #include <libkern/c++/OSString.h>
 
 #include <atomic>
+#include <future>
+#include <thread>
+#include <utility>
+
+#include "../../src/kernel/KextState.h"
 
 using namespace kexttest;
 namespace kexts = openiokit::kexts;
@@ -335,4 +340,34 @@ TEST_F(KextUnloadTest, RefsCountDependentsAndRetainsOnly)
     EXPECT_EQ(refused.error().code, kOSKextReturnInUse);
     EXPECT_EQ(refused.error().message,
               "Can't unload kext com.openiokit.test.Library; outstanding references 1 (linkage or tracking object).");
+}
+
+// A user client gives its kext retain back in free(), on the terminate thread, while an unload
+// (iokitd's shutdown) holds the kext lock and waits for that termination: retain and release
+// must not need the kext lock (this was a shutdown deadlock).
+TEST_F(KextUnloadTest, RetainAndReleaseByTagDoNotWaitForTheKextLock)
+{
+    OSKextLoadTag tag = 0;
+    IOService* driver = loadDriver(&tag);
+    ASSERT_NE(driver, nullptr);
+    std::promise<void> holding, finished;
+    std::thread unloader([&] {
+        std::lock_guard lock(kexts::kextLock());
+        holding.set_value();
+        finished.get_future().wait();  // as an unload waiting for a termination
+    });
+    holding.get_future().wait();
+    auto released = std::async(std::launch::async, [tag] {
+        return std::pair{OSKextRetainKextWithLoadTag(tag), OSKextReleaseKextWithLoadTag(tag)};
+    });
+    const bool done = released.wait_for(std::chrono::seconds(30)) == std::future_status::ready;
+    finished.set_value();
+    unloader.join();
+    ASSERT_TRUE(done) << "OSKextRetain/ReleaseKextWithLoadTag waited for the kext lock";
+    EXPECT_EQ(released.get(), std::pair(kOSReturnSuccess, kOSReturnSuccess));
+    driver->release();
+    EXPECT_EQ(kexts::catalogueTerminate(kIOCatalogModuleTerminate, kDriverID), kIOReturnSuccess);
+    ASSERT_TRUE(waitForNoInstances(kDriverID));
+    auto unloaded = kexts::unloadKextWithIdentifier(kDriverID, true);
+    ASSERT_TRUE(unloaded) << unloaded.error().message;
 }
