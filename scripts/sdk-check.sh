@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The SDK as a driver team uses it (issue 9): install the default build to a temporary prefix,
-# move the prefix (relocatable), build examples/out-of-tree against it with CMake and the client
-# with a plain Makefile + pkg-config, then run: iokitd, kextload, both clients, kextunload.
+# move the prefix (relocatable), build examples/out-of-tree against it with CMake, the client
+# with a plain Makefile + pkg-config and the kext again by hand (c++ -shared + pkg-config + a
+# hand-made bundle directory), then run: iokitd, kextload, the clients, kextunload, for both kexts.
 # Usage: scripts/sdk-check.sh [BUILD_DIR]   (default build/; run scripts/build.sh first)
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
@@ -35,6 +36,14 @@ step "make: the client with pkg-config"
 cp "$root/examples/out-of-tree/client/hello-client.c" "$root/examples/out-of-tree/client/Makefile" "$work/"
 PKG_CONFIG_PATH="$prefix/lib/pkgconfig" make -s -C "$work" hello-client
 
+step "c++ -shared: the same kext by hand, with pkg-config and a hand-made bundle"
+hand=$work/HandKext.kext/Contents
+mkdir -p "$hand/MacOS"
+# shellcheck disable=SC2046 # pkg-config's output is meant to be split
+c++ -shared -fPIC "$root"/examples/out-of-tree/HelloKext/*.cpp -o "$hand/MacOS/HelloKext" \
+  $(PKG_CONFIG_PATH="$prefix/lib/pkgconfig" pkg-config --cflags --libs openiokit-kext)
+sed 's/com\.example\.HelloKext/com.example.HandKext/' "$work/oot/HelloKext.kext/Contents/Info.plist" > "$hand/Info.plist"
+
 export OPENIOKIT_SOCKET=$work/state/iokitd.sock
 mkdir -p "$work/state"
 step "run: iokitd, kextload, clients, kextunload"
@@ -52,4 +61,7 @@ if "$prefix/sbin/kextstat" -l -b com.example.HelloKext | grep -q com.example.Hel
   echo "sdk-check: com.example.HelloKext still loaded after kextunload" >&2
   exit 1
 fi
+"$prefix/sbin/kextload" "$work/HandKext.kext"
+"$work/hello-client"
+"$prefix/sbin/kextunload" "$work/HandKext.kext"
 step "ok"
