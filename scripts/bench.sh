@@ -23,11 +23,12 @@ pairs=(
   "BM_DynamicCastMiss BM_Baseline_CppDynamicCastMiss"
   "BM_MatchAndStartNubs BM_Baseline_AllocInitLinkNubs"
   "BM_TerminateSubtree BM_Baseline_FreePlainTree"
+  "BM_KextLoadUnload BM_BareDlopenDlclose"
 )
 
 csv=$(mktemp)
 trap 'rm -f "$csv"' EXIT
-for bench in bench_libkern bench_kernel; do
+for bench in bench_libkern bench_kernel bench_kext; do
   "${pin[@]}" "build/bench/$bench" --benchmark_repetitions=5 --benchmark_report_aggregates_only=true \
     --benchmark_format=csv "$@" 2>/dev/null | grep -v '^name,' >>"$csv"
 done
@@ -40,4 +41,19 @@ for pair in "${pairs[@]}"; do
   read -r ta ua <<<"$(median "$a")"; read -r tb ub <<<"$(median "$b")"
   printf '%-32s %11.2f %-2s   %-32s %11.2f %-2s   %.2fx\n' "$a" "$ta" "$ua" "$b" "$tb" "$ub" \
     "$(awk -v x="$ta" -v y="$tb" 'BEGIN { print x / y }')"
+done
+
+# IPC (bench_ipc starts its own iokitd): a method call vs a raw Unix-socket ping-pong between two
+# processes, with both on one core (a same-core round trip) and free to use both cores (each
+# wakeup may cross cores), as these 2-vCPU machines give very different figures for the two.
+for placement in "taskset -c 0" ""; do
+  ipc=$(mktemp)
+  $placement build/bench/bench_ipc --benchmark_filter='BM_RawPingPong|BM_ScalarCall/real_time/threads:1$' \
+    --benchmark_repetitions=5 --benchmark_report_aggregates_only=true --benchmark_format=csv 2>/dev/null \
+    | grep -v '^name,' >"$ipc"
+  raw=$(awk -F, '$1 == "\"BM_RawPingPong/real_time_median\"" { print $3 }' "$ipc")
+  call=$(awk -F, '$1 == "\"BM_ScalarCall/real_time/threads:1_median\"" { print $3 }' "$ipc")
+  rm -f "$ipc"
+  printf '%-32s %11.2f ns   %-32s %11.2f ns   %.2fx   (%s)\n' BM_ScalarCall "$call" BM_RawPingPong "$raw" \
+    "$(awk -v x="$call" -v y="$raw" 'BEGIN { print x / y }')" "${placement:-both cores}"
 done
