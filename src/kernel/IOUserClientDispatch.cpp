@@ -2,30 +2,18 @@
 // the fallback to the pre-Leopard method tables (iokit-semantics.md §3.2).
 #include <IOKit/IOUserClient.h>
 
+#include <IOKit/IOMemoryDescriptor.h>
+
 #include "IOUserClientLegacy.h"
 
 #include <climits>
-
-#if __has_include(<IOKit/IOMemoryDescriptor.h>)
-#include <IOKit/IOMemoryDescriptor.h>
-#define OPENIOKIT_HAVE_MEMORY_DESCRIPTOR 1
-#endif
 
 namespace {
 
 // An out-of-line structure is checked by its descriptor's length, an inline one by its size.
 uint64_t structureLength(IOMemoryDescriptor* descriptor, uint32_t inlineSize)
 {
-    if (!descriptor) {
-        return inlineSize;
-    }
-#if OPENIOKIT_HAVE_MEMORY_DESCRIPTOR
-    return descriptor->getLength();
-#else
-    // FIXME: IOMemoryDescriptor arrives with the daemon issue; until then no descriptor can
-    // exist, and an impossible length makes every fixed-size check fail safely.
-    return UINT64_MAX;
-#endif
+    return descriptor ? descriptor->getLength() : inlineSize;
 }
 
 bool countMatches(uint32_t expected, uint64_t actual)
