@@ -265,8 +265,8 @@ TEST_F(RegistryPaths, TheServicePlaneRootIsSlashAndItsChildrenAreBelowIt)
 {
     IORegistryEntry::initialize();
     ServiceRoot root(gIOServicePlane);
-    // FIXME(issue 4, IOService): the real IOResources is an IOService attached here by IOService's
-    // start-up; this stand-in only checks the path shape macOS shows for it.
+    // A registry-level test: a stand-in entry checks the path shape macOS shows for IOResources
+    // (the real one, an IOService attached at start-up, is in test_io_matching_resources.cpp).
     OSSharedPtr<RegistryTestEntry> resources = entry("IOResourcesStandIn");
     ASSERT_TRUE(resources->attachToParent(root.get(), gIOServicePlane));
 
