@@ -33,7 +33,9 @@ IOPMrootDomain* IOService::getPMRootDomain(void)
         made->setName("IOPMrootDomain");
         made->PMinit();
         made->attach(serviceRoot);
-        made->registerService();
+        // Synchronously, so that whoever caused its creation (the first system sleep) can
+        // look it up in the registry as soon as that call returns.
+        made->registerService(kIOServiceSynchronous);
         root = made;  // keeps the creation reference for the life of the kernel
     });
     return root;
