@@ -114,10 +114,12 @@ TEST(SeedCycles, HundredLoadConnectDisconnectAutounloadCyclesStayFlat)
 #if !defined(__SANITIZE_ADDRESS__) && !defined(__SANITIZE_THREAD__)
     // Measured (RelWithDebInfo): ~5.3 MiB after cycle 1, +~550 KiB of warm-up over the first ~30
     // cycles (allocator arenas, the kernel log ring), then ~2.5 KiB per cycle, which is the log
-    // ring (KernelLog, 4096 lines) storing the cycle's ~13 lines. So the first half is warm-up and
-    // the second half may grow by what the ring keeps (256 bytes a line is generous) plus 64 KiB
-    // of allocator slack; a leak of one page per cycle (200 KiB over 50 cycles) would not fit.
-    const long allowedKiB = loggedLines * 256 / 1024 + 64;
+    // ring (KernelLog, 4096 lines) storing the cycle's ~13 lines. But glibc's allocator also grows
+    // in steps: a CI run saw +216 KiB at once around cycle 80 (372 KiB over cycles 51-100) with
+    // the instance counts exactly flat. So RSS is only a coarse bound here: the ring's share plus
+    // 512 KiB of allocator slack; the exact leak check is the instance count above. A leak of
+    // 16 KiB a cycle (800 KiB over 50 cycles) would still not fit.
+    const long allowedKiB = loggedLines * 256 / 1024 + 512;
     EXPECT_LT(rssLast - rssWarm, allowedKiB) << "KiB of growth over cycles " << kWarmUpCycles + 1 << "-" << kCycles;
 #endif
 }
